@@ -1,0 +1,37 @@
+/**
+ * The one place Redis keys are built. Every key of a session shares the hash tag
+ * `{s:<sessionId>}`, so a Redis Cluster keeps a session in one slot and an event's session
+ * writes stay atomic there. An item's counters and its co-visitation top-K share `{i:<id>}`.
+ * Ids are validated at the edge to contain no braces, whitespace or `|`.
+ */
+export interface Keys {
+  readonly prefix: string;
+  sessionState(sessionId: string): string;
+  sessionItems(sessionId: string): string;
+  sessionRecent(sessionId: string): string;
+  sessionPublished(sessionId: string): string;
+  sessionChannel(sessionId: string): string;
+  item(itemId: string): string;
+  covisit(itemId: string): string;
+  userHistory(userId: string): string;
+  cityPopularity(city: string): string;
+  globalPopularity(): string;
+}
+
+export function createKeys(prefix: string): Keys {
+  return {
+    prefix,
+    sessionState: (s) => `${prefix}:{s:${s}}:st`,
+    sessionItems: (s) => `${prefix}:{s:${s}}:it`,
+    sessionRecent: (s) => `${prefix}:{s:${s}}:rc`,
+    sessionPublished: (s) => `${prefix}:{s:${s}}:pub`,
+    sessionChannel: (s) => `${prefix}:{s:${s}}:ch`,
+    item: (i) => `${prefix}:{i:${i}}`,
+    covisit: (i) => `${prefix}:{i:${i}}:cv`,
+    userHistory: (u) => `${prefix}:{u:${u}}:h`,
+    // City names hold spaces and commas but never braces after validation; they are
+    // free text, so they are length-bounded at the edge and used as they come.
+    cityPopularity: (c) => `${prefix}:{c:${c}}:pop`,
+    globalPopularity: () => `${prefix}:{g}:pop`,
+  };
+}

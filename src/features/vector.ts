@@ -1,0 +1,164 @@
+import { itemEventIndex } from "../domain/event-type.ts";
+import type { CandidateData, CandidateList } from "./candidates.ts";
+import type { SessionSnapshot } from "./session-snapshot.ts";
+
+/**
+ * The feature vector of (session, candidate). The order here is the order the model
+ * artifact records; append new features at the end so old models keep working (a model
+ * names the features it was trained on and the scorer maps them by name).
+ */
+export const FEATURE_NAMES = [
+  "pos",
+  "pos_rel",
+  "list_len",
+  "price",
+  "price_rank",
+  "price_rel",
+  "s_touches",
+  "s_image",
+  "s_info",
+  "s_rating",
+  "s_deals",
+  "s_search",
+  "s_clickout",
+  "s_steps_since",
+  "s_recency",
+  "is_last_touched",
+  "last_touched_slot",
+  "slot_minus_last_touched",
+  "touched_rank",
+  "i_impressions",
+  "i_clickouts",
+  "i_ctr",
+  "i_exam_ctr",
+  "i_interactions",
+  "covisit_sum",
+  "covisit_max",
+  "user_clicked_before",
+  "city_pop",
+  "global_pop",
+  "session_step",
+  "session_items",
+  "exam_ctr_rank",
+  "n_filters",
+] as const;
+
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+export const FEATURE_COUNT = FEATURE_NAMES.length;
+const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
+export const FEATURE_INDEX: Readonly<Record<FeatureName, number>> = F;
+
+/** "Never touched" as a number a tree can split on and a linear model can ignore. */
+export const NEVER = 1000;
+const CTR_PRIOR_CLICKS = 0.4;
+const CTR_PRIOR_IMPRESSIONS = 10;
+
+const T_IMAGE = itemEventIndex("ITEM_IMAGE");
+const T_INFO = itemEventIndex("ITEM_INFO");
+const T_RATING = itemEventIndex("ITEM_RATING");
+const T_DEALS = itemEventIndex("ITEM_DEALS");
+const T_SEARCH = itemEventIndex("SEARCH_ITEM");
+const T_CLICKOUT = itemEventIndex("CLICKOUT");
+
+/**
+ * Row-major matrix: candidate i's features at [i * FEATURE_COUNT, (i+1) * FEATURE_COUNT).
+ * Pure: the same snapshot and reads give the same numbers live, in replay and in training.
+ */
+export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: CandidateData): Float64Array {
+  const n = list.items.length;
+  const m = new Float64Array(n * FEATURE_COUNT);
+  const slotOf = new Map<string, number>();
+  list.items.forEach((c, i) => slotOf.set(c, i));
+  const lastTouchedSlot = snap.touched[0] !== undefined ? (slotOf.get(snap.touched[0]) ?? -1) : -1;
+  const touchedRank = new Map<string, number>();
+  snap.touched.forEach((c, r) => touchedRank.set(c, r));
+
+  const prices = list.prices;
+  let priceMean = 0;
+  const priceRank = new Float64Array(n).fill(0.5);
+  if (prices && prices.length === n && n > 0) {
+    priceMean = prices.reduce((a, b) => a + b, 0) / n;
+    rankInto(prices, priceRank);
+  }
+  const examCtr = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = data.itemStats[i]!;
+    examCtr[i] = (s[2]! + CTR_PRIOR_CLICKS) / (s[1]! + CTR_PRIOR_IMPRESSIONS);
+  }
+  const examCtrRank = new Float64Array(n).fill(0.5);
+  rankInto(examCtr, examCtrRank);
+
+  for (let i = 0; i < n; i++) {
+    const c = list.items[i]!;
+    const row = i * FEATURE_COUNT;
+    const set = (f: FeatureName, v: number) => {
+      m[row + F[f]] = v;
+    };
+    const s = data.itemStats[i]!;
+    const si = snap.items.get(c);
+
+    set("pos", i);
+    set("pos_rel", n > 1 ? i / (n - 1) : 0);
+    set("list_len", n);
+    const price = prices?.[i];
+    set("price", price ?? -1);
+    set("price_rank", priceRank[i]!);
+    set("price_rel", price !== undefined && priceMean > 0 ? price / priceMean : 1);
+
+    set("s_touches", si?.n ?? 0);
+    set("s_image", si?.byType[T_IMAGE] ?? 0);
+    set("s_info", si?.byType[T_INFO] ?? 0);
+    set("s_rating", si?.byType[T_RATING] ?? 0);
+    set("s_deals", si?.byType[T_DEALS] ?? 0);
+    set("s_search", si?.byType[T_SEARCH] ?? 0);
+    set("s_clickout", si?.byType[T_CLICKOUT] ?? 0);
+    const since = si ? Math.max(0, snap.step - si.last) : NEVER;
+    set("s_steps_since", since);
+    set("s_recency", si ? 1 / (1 + since) : 0);
+    set("is_last_touched", snap.touched[0] === c ? 1 : 0);
+    set("last_touched_slot", lastTouchedSlot);
+    set("slot_minus_last_touched", lastTouchedSlot >= 0 ? i - lastTouchedSlot : NEVER);
+    set("touched_rank", touchedRank.get(c) ?? NEVER);
+
+    let interactions = 0;
+    for (let t = 0; t < 9; t++) if (t !== T_CLICKOUT) interactions += s[4 + t]!;
+    set("i_impressions", Math.log1p(s[0]!));
+    set("i_clickouts", Math.log1p(s[2]!));
+    set("i_ctr", (s[2]! + CTR_PRIOR_CLICKS) / (s[0]! + CTR_PRIOR_IMPRESSIONS));
+    set("i_exam_ctr", examCtr[i]!);
+    set("i_interactions", Math.log1p(interactions));
+
+    let cvSum = 0;
+    let cvMax = 0;
+    data.covisit.forEach((scores, srcRank) => {
+      const v = scores[i] ?? 0;
+      cvSum += v / (1 + srcRank);
+      if (v > cvMax) cvMax = v;
+    });
+    set("covisit_sum", Math.log1p(cvSum));
+    set("covisit_max", Math.log1p(cvMax));
+    set("user_clicked_before", data.userHistory?.[i] != null ? 1 : 0);
+    set("city_pop", Math.log1p(data.cityPopularity?.[i] ?? 0));
+    set("global_pop", Math.log1p(data.globalPopularity[i] ?? 0));
+    set("session_step", snap.step);
+    set("session_items", snap.items.size);
+    set("exam_ctr_rank", examCtrRank[i]!);
+    set("n_filters", snap.filters.length);
+  }
+  return m;
+}
+
+/** Normalised ascending rank in [0, 1]; ties share their mean rank. */
+function rankInto(values: ArrayLike<number>, out: Float64Array): void {
+  const n = values.length;
+  if (n <= 1) return;
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  let k = 0;
+  while (k < n) {
+    let e = k;
+    while (e + 1 < n && values[idx[e + 1]!] === values[idx[k]!]) e++;
+    const r = (k + e) / 2 / (n - 1);
+    for (let q = k; q <= e; q++) out[idx[q]!] = r;
+    k = e + 1;
+  }
+}

@@ -1,0 +1,46 @@
+import type { FieldError } from "../../domain/result.ts";
+import type { TrackOutcome } from "../../ingest/engine.ts";
+import { builder } from "../builder.ts";
+import { RecommendationListRef } from "./recommendation-list.ts";
+
+export const TrackResultRef = builder.objectRef<TrackOutcome>("TrackResult").implement({
+  fields: (t) => ({
+    accepted: t.boolean({ resolve: () => true }),
+    sessionId: t.exposeID("sessionId"),
+    step: t.exposeInt("step", { description: "The event's position in its session." }),
+    published: t.exposeBoolean("published", {
+      description: "Whether the event changed the ranked order, and the new list was pushed.",
+    }),
+    recommendations: t.field({ type: RecommendationListRef, resolve: (o) => o.list }),
+  }),
+});
+
+export interface EventErrorShape extends FieldError {
+  index: number;
+}
+
+export const EventErrorRef = builder.objectRef<EventErrorShape>("EventError").implement({
+  fields: (t) => ({
+    index: t.exposeInt("index", { description: "Position of the event in the batch." }),
+    field: t.exposeString("field"),
+    message: t.exposeString("message"),
+  }),
+});
+
+export interface BatchResultShape {
+  accepted: number;
+  rejected: number;
+  sessions: number;
+  published: number;
+  errors: EventErrorShape[];
+}
+
+export const TrackBatchResultRef = builder.objectRef<BatchResultShape>("TrackBatchResult").implement({
+  fields: (t) => ({
+    accepted: t.exposeInt("accepted"),
+    rejected: t.exposeInt("rejected"),
+    sessions: t.exposeInt("sessions", { description: "Sessions touched (each rescored once)." }),
+    published: t.exposeInt("published", { description: "Sessions whose ranked order changed." }),
+    errors: t.field({ type: [EventErrorRef], resolve: (r) => r.errors }),
+  }),
+});

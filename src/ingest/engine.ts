@@ -1,0 +1,215 @@
+import type { Config } from "../config.ts";
+import type { SessionEvent } from "../domain/event-type.ts";
+import { createKeys, type Keys } from "../domain/keys.ts";
+import { eventWrites } from "../features/accumulate.ts";
+import { type CandidateList, candidateReads, parseCandidateData } from "../features/candidates.ts";
+import type { FeatureContext } from "../features/context.ts";
+import {
+  foldSession,
+  parseSnapshot,
+  type SessionSnapshot,
+  snapshotReads,
+} from "../features/session-snapshot.ts";
+import { featureMatrix } from "../features/vector.ts";
+import { orderKey, payloadParts, type RecommendationList } from "../publish/recommendation-list.ts";
+import { nextItemReads, nextItems } from "../recommend/next-item.ts";
+import type { ModelHolder } from "../scoring/model-holder.ts";
+import { type RankedItem, rankCandidates } from "../scoring/rank.ts";
+import type { Op } from "../state/ops.ts";
+import type { ReadOp, ReadValue, Store } from "../state/store.ts";
+import { SessionLock } from "./session-lock.ts";
+
+export interface TrackOutcome {
+  sessionId: string;
+  step: number;
+  /** Whether the event changed the ranked order (and so was pushed). */
+  published: boolean;
+  list: RecommendationList;
+}
+
+export interface BatchOutcome {
+  accepted: number;
+  sessions: number;
+  published: number;
+}
+
+/** Hook for saved states: called with what the scorer saw just before an event. */
+export type StateRecorder = (s: {
+  event: SessionEvent;
+  before: SessionSnapshot;
+  list: CandidateList;
+  matrix: Float64Array;
+}) => void;
+
+const BATCH_SESSION_CONCURRENCY = 64;
+
+/**
+ * The one path of an event: read the session, compute its writes (pure), apply them
+ * atomically, rescore the session's list, publish it when the order changed. The API,
+ * replay, training and evaluation all go through here.
+ */
+export class Engine {
+  readonly keys: Keys;
+  readonly ctx: FeatureContext;
+  private readonly lock = new SessionLock();
+
+  constructor(
+    readonly store: Store,
+    readonly config: Config,
+    readonly models: ModelHolder,
+  ) {
+    this.keys = createKeys(config.REDIS_PREFIX);
+    this.ctx = { keys: this.keys, config };
+  }
+
+  /** Ingests one validated event and returns the session's list after it. */
+  track(event: SessionEvent): Promise<TrackOutcome> {
+    return this.lock.run(event.sessionId, async () => {
+      const before = await this.snapshot(event.sessionId);
+      const ops = eventWrites(event, before, this.ctx);
+      const after = foldSession(this.keys, before, ops);
+      const { list, published } = await this.rescoreAndPublish(after, ops, event);
+      return { sessionId: event.sessionId, step: after.step, published, list };
+    });
+  }
+
+  /**
+   * Ingests validated events. Events of one session are applied in order, each atomically;
+   * each session touched is rescored once, after its last event of the batch.
+   */
+  async trackBatch(events: readonly SessionEvent[], opts: { rescore?: boolean } = {}): Promise<BatchOutcome> {
+    const bySession = new Map<string, SessionEvent[]>();
+    for (const e of events) {
+      const list = bySession.get(e.sessionId);
+      if (list) list.push(e);
+      else bySession.set(e.sessionId, [e]);
+    }
+    let published = 0;
+    const run = async (sessionId: string, evs: SessionEvent[]) =>
+      this.lock.run(sessionId, async () => {
+        let snap = await this.snapshot(sessionId);
+        const groups: Op[][] = [];
+        for (const e of evs) {
+          const ops = eventWrites(e, snap, this.ctx);
+          snap = foldSession(this.keys, snap, ops);
+          groups.push(ops);
+        }
+        const last = groups.pop() ?? [];
+        if (groups.length > 0) await this.store.applyMany(groups);
+        if (opts.rescore === false) {
+          await this.store.apply(last);
+          return;
+        }
+        const r = await this.rescoreAndPublish(snap, last, evs[evs.length - 1]!);
+        if (r.published) published++;
+      });
+    const entries = [...bySession.entries()];
+    for (let i = 0; i < entries.length; i += BATCH_SESSION_CONCURRENCY) {
+      await Promise.all(entries.slice(i, i + BATCH_SESSION_CONCURRENCY).map(([s, evs]) => run(s, evs)));
+    }
+    return { accepted: events.length, sessions: bySession.size, published };
+  }
+
+  /** The session's list now: the given candidates reranked, its shown list, or next items. */
+  async recommend(sessionId: string, candidates?: readonly string[], limit?: number): Promise<RecommendationList> {
+    const snap = await this.snapshot(sessionId);
+    const max = limit ?? this.config.DEFAULT_LIMIT;
+    let items: RankedItem[];
+    let source: RecommendationList["source"];
+    if (candidates && candidates.length > 0) {
+      const list = this.candidateList(snap, candidates);
+      items = await this.rank(snap, list, [], max);
+      source = "RERANK";
+    } else {
+      ({ items, source } = await this.current(snap, [], max));
+    }
+    return {
+      sessionId,
+      version: snap.publishedVersion,
+      items,
+      trigger: (snap.lastType as RecommendationList["trigger"]) ?? null,
+      generatedAt: snap.lastTs,
+      source,
+      model: source === "RERANK" ? this.models.scorer.name : "next-item",
+    };
+  }
+
+  /** Reads a session's state in one round trip. */
+  async snapshot(sessionId: string): Promise<SessionSnapshot> {
+    const values = await this.store.read(snapshotReads(this.keys, sessionId, this.config.SESSION_RECENT_EVENTS));
+    return parseSnapshot(sessionId, values);
+  }
+
+  /** Features of a list exactly as the live scorer would see them (for saved states). */
+  async features(snap: SessionSnapshot, list: CandidateList): Promise<Float64Array> {
+    const values = await this.store.read(candidateReads(this.keys, snap, list));
+    return featureMatrix(snap, list, parseCandidateData(snap, list, values));
+  }
+
+  candidateList(snap: SessionSnapshot, items: readonly string[]): CandidateList {
+    if (!snap.prices) return { items, prices: undefined };
+    const priceOf = new Map<string, number>();
+    snap.list.forEach((id, i) => priceOf.set(id, snap.prices![i]!));
+    const prices = items.map((id) => priceOf.get(id));
+    return {
+      items,
+      prices: prices.every((p) => p !== undefined) ? (prices as number[]) : undefined,
+    };
+  }
+
+  private async rescoreAndPublish(
+    after: SessionSnapshot,
+    ops: readonly Op[],
+    trigger: SessionEvent,
+  ): Promise<{ list: RecommendationList; published: boolean }> {
+    const full = after.list.length > 0 ? after.list.length : this.config.DEFAULT_LIMIT;
+    const { items, source } = await this.current(after, ops, full);
+    const body: Omit<RecommendationList, "version"> = {
+      sessionId: after.sessionId,
+      items,
+      trigger: trigger.type,
+      generatedAt: trigger.timestamp,
+      source,
+      model: source === "RERANK" ? this.models.scorer.name : "next-item",
+    };
+    const { head, tail } = payloadParts(body);
+    const outcome = await this.store.publishIfChanged({
+      publishedKey: this.keys.sessionPublished(after.sessionId),
+      channel: this.keys.sessionChannel(after.sessionId),
+      order: orderKey(items),
+      ttlSeconds: this.config.SESSION_TTL_SECONDS,
+      payloadHead: head,
+      payloadTail: tail,
+    });
+    return { list: { ...body, version: outcome.version }, published: outcome.published };
+  }
+
+  /** Ranks the session's list (or next items), applying `ops` first in the same round trip. */
+  private async current(
+    snap: SessionSnapshot,
+    ops: readonly Op[],
+    limit: number,
+  ): Promise<{ items: RankedItem[]; source: RecommendationList["source"] }> {
+    if (snap.list.length > 0) {
+      const list: CandidateList = { items: snap.list, prices: snap.prices };
+      return { items: await this.rank(snap, list, ops, limit), source: "RERANK" };
+    }
+    const values = await this.applyAndRead(ops, nextItemReads(this.keys, snap, limit));
+    return { items: nextItems(snap, values, limit), source: "NEXT_ITEM" };
+  }
+
+  private async rank(
+    snap: SessionSnapshot,
+    list: CandidateList,
+    ops: readonly Op[],
+    limit: number,
+  ): Promise<RankedItem[]> {
+    const values = await this.applyAndRead(ops, candidateReads(this.keys, snap, list));
+    const matrix = featureMatrix(snap, list, parseCandidateData(snap, list, values));
+    return rankCandidates(this.models.scorer, list.items, matrix, limit);
+  }
+
+  private applyAndRead(ops: readonly Op[], reads: readonly ReadOp[]): Promise<ReadValue[]> {
+    return ops.length > 0 ? this.store.applyAndRead(ops, reads) : this.store.read(reads);
+  }
+}

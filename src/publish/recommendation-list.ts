@@ -1,0 +1,41 @@
+import type { EventType } from "../domain/event-type.ts";
+import type { RankedItem } from "../scoring/rank.ts";
+
+export type ListSource = "RERANK" | "NEXT_ITEM";
+
+/** What subscribers receive and `recommendations` returns. */
+export interface RecommendationList {
+  sessionId: string;
+  version: number;
+  items: RankedItem[];
+  trigger: EventType | null;
+  /** Epoch ms of the event that produced the list (event time, never the clock). */
+  generatedAt: number;
+  source: ListSource;
+  model: string;
+}
+
+/**
+ * Splits the list's JSON around its version, so the publish script can number the list
+ * atomically in Redis and the message still is one plain JSON document.
+ */
+export function payloadParts(list: Omit<RecommendationList, "version">): { head: string; tail: string } {
+  // A control character cannot occur in validated ids or in reasons, so this marker is unique.
+  const marker = "\u0000version\u0000";
+  const json = JSON.stringify({
+    sessionId: list.sessionId,
+    version: marker,
+    items: list.items,
+    trigger: list.trigger,
+    generatedAt: list.generatedAt,
+    source: list.source,
+    model: list.model,
+  });
+  const quoted = JSON.stringify(marker);
+  const at = json.indexOf(quoted);
+  return { head: json.slice(0, at), tail: json.slice(at + quoted.length) };
+}
+
+export function orderKey(items: readonly RankedItem[]): string {
+  return items.map((i) => i.itemId).join("|");
+}

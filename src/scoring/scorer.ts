@@ -1,0 +1,12 @@
+/**
+ * Turns feature vectors into scores. The rest of the system knows only this interface,
+ * so a hand-weighted scorer and a learned model are interchangeable at run time.
+ */
+export interface Scorer {
+  /** Shown to clients and in metrics: which model ranked a list. */
+  readonly name: string;
+  /** Scores `n` rows of the row-major matrix (FEATURE_COUNT columns) into `out`. */
+  score(matrix: Float64Array, n: number, out: Float64Array): void;
+  /** The features that lifted row `i` most, strongest first. */
+  reasons(matrix: Float64Array, i: number, max: number): string[];
+}

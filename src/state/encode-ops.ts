@@ -1,0 +1,43 @@
+import type { Op } from "./ops.ts";
+
+/** Turns ops into the KEYS and ARGV of lua/apply-ops.lua: each key once, ops by index. */
+export function encodeOps(ops: readonly Op[]): { keys: string[]; args: (string | number)[] } {
+  const keys: string[] = [];
+  const index = new Map<string, number>();
+  const args: (string | number)[] = [];
+  const k = (key: string): number => {
+    let i = index.get(key);
+    if (i === undefined) {
+      keys.push(key);
+      i = keys.length;
+      index.set(key, i);
+    }
+    return i;
+  };
+  for (const o of ops) {
+    switch (o.op) {
+      case "hincr":
+        args.push("h", k(o.key), o.field, o.by);
+        break;
+      case "hset":
+        args.push("s", k(o.key), o.field, o.value);
+        break;
+      case "zincr":
+        args.push("z", k(o.key), o.member, o.by, o.cap);
+        break;
+      case "zmax":
+        args.push("m", k(o.key), o.member, o.score, o.cap);
+        break;
+      case "lpush":
+        args.push("l", k(o.key), o.value, o.cap);
+        break;
+      case "stouch":
+        args.push("t", k(o.key), o.item, o.type, o.step, o.cap);
+        break;
+      case "expire":
+        args.push("e", k(o.key), o.seconds);
+        break;
+    }
+  }
+  return { keys, args };
+}

@@ -1,0 +1,98 @@
+--[[
+  apply-ops: applies one event's writes atomically (see src/state/ops.ts for semantics;
+  the memory store's applyOps must agree with this script exactly).
+
+  KEYS: every key the ops touch (numkeys is variable), so the script is cluster-safe when
+        all keys share a slot.
+  ARGV: a flat op stream; each op is a code, a 1-based index into KEYS, then its args:
+        h  key field by              HINCRBY
+        s  key field value           HSET
+        z  key member by cap         ZINCRBY then keep the cap highest
+        m  key member score cap      score = max(old, score) then keep the cap highest
+        l  key value cap             LPUSH then LTRIM to cap
+        t  key item type step cap    session-item packed counters (n,first,last,c0..c8)
+        e  key seconds               EXPIRE
+  Returns: the number of ops applied. Errors: "ERR sr-bad-op <code>" for an unknown code.
+]]
+local TYPES = 9
+
+local function trim(k, cap)
+  local n = redis.call('ZCARD', k)
+  if n > cap then
+    redis.call('ZREMRANGEBYRANK', k, 0, n - cap - 1)
+  end
+end
+
+local function evict_oldest(k)
+  local all = redis.call('HGETALL', k)
+  local victim, victim_last = nil, nil
+  for i = 1, #all, 2 do
+    local item = all[i]
+    local packed = all[i + 1]
+    local c1 = string.find(packed, ',', 1, true)
+    local c2 = string.find(packed, ',', c1 + 1, true)
+    local c3 = string.find(packed, ',', c2 + 1, true)
+    local last = tonumber(string.sub(packed, c2 + 1, (c3 or 0) - 1))
+    if victim == nil or last < victim_last or (last == victim_last and item < victim) then
+      victim, victim_last = item, last
+    end
+  end
+  if victim then redis.call('HDEL', k, victim) end
+end
+
+local i = 1
+local applied = 0
+local n = #ARGV
+while i <= n do
+  local code = ARGV[i]
+  local k = KEYS[tonumber(ARGV[i + 1])]
+  if code == 'h' then
+    redis.call('HINCRBY', k, ARGV[i + 2], ARGV[i + 3])
+    i = i + 4
+  elseif code == 's' then
+    redis.call('HSET', k, ARGV[i + 2], ARGV[i + 3])
+    i = i + 4
+  elseif code == 'z' then
+    redis.call('ZINCRBY', k, ARGV[i + 3], ARGV[i + 2])
+    trim(k, tonumber(ARGV[i + 4]))
+    i = i + 5
+  elseif code == 'm' then
+    redis.call('ZADD', k, 'GT', ARGV[i + 3], ARGV[i + 2])
+    trim(k, tonumber(ARGV[i + 4]))
+    i = i + 5
+  elseif code == 'l' then
+    redis.call('LPUSH', k, ARGV[i + 2])
+    redis.call('LTRIM', k, 0, tonumber(ARGV[i + 3]) - 1)
+    i = i + 4
+  elseif code == 't' then
+    local item = ARGV[i + 2]
+    local typ = tonumber(ARGV[i + 3])
+    local step = tonumber(ARGV[i + 4])
+    local cap = tonumber(ARGV[i + 5])
+    local packed = redis.call('HGET', k, item)
+    local c = {}
+    if not packed then
+      if redis.call('HLEN', k) >= cap then evict_oldest(k) end
+      c[1], c[2], c[3] = 0, step, step
+      for t = 1, TYPES do c[3 + t] = 0 end
+    else
+      local j = 1
+      for part in string.gmatch(packed, '[^,]+') do
+        c[j] = tonumber(part)
+        j = j + 1
+      end
+    end
+    c[1] = c[1] + 1
+    if step > c[3] then c[3] = step end
+    c[4 + typ] = c[4 + typ] + 1
+    redis.call('HSET', k, item, table.concat(c, ','))
+    i = i + 6
+  elseif code == 'e' then
+    redis.call('EXPIRE', k, ARGV[i + 2])
+    i = i + 3
+  else
+    return redis.error_reply('ERR sr-bad-op ' .. tostring(code))
+  end
+  applied = applied + 1
+end
+return applied

@@ -1,0 +1,22 @@
+--[[
+  publish-if-changed: stores a session's newly ranked order and publishes it, but only when
+  the order differs from the last one published, so subscribers see a push exactly when
+  the ranking changed. The version increases by one per published list, across all
+  service instances, because it lives in Redis.
+
+  KEYS[1]  the session's published-state hash  (fields: v = version, order = ids joined by |)
+  KEYS[2]  the session's channel (same hash tag, so SPUBLISH works on a cluster slot)
+  ARGV[1]  the new order (item ids joined by |)
+  ARGV[2]  TTL of the published state, in seconds
+  ARGV[3]  payload head; ARGV[4] payload tail: the message is head .. version .. tail
+  Returns: { 1, version } when published; { 0, version } when the order was unchanged.
+]]
+local cur = redis.call('HGET', KEYS[1], 'order')
+if cur == ARGV[1] then
+  return { 0, tonumber(redis.call('HGET', KEYS[1], 'v') or '0') }
+end
+local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('HSET', KEYS[1], 'order', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', KEYS[2], ARGV[3] .. v .. ARGV[4])
+return { 1, v }

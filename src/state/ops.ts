@@ -1,0 +1,156 @@
+/**
+ * The closed set of write operations an event can cause. Features produce them as plain
+ * data; the Redis store runs them in one Lua script (lua/apply-ops.lua) and the memory
+ * store runs them with `applyOps` below. Both must agree exactly: the contract suite in
+ * test/contract checks each operation on both stores.
+ *
+ * Every collection an op grows carries its own cap, so memory per key is bounded
+ * whatever the traffic.
+ */
+export type Op =
+  /** HINCRBY key field by */
+  | { op: "hincr"; key: string; field: string; by: number }
+  /** HSET key field value */
+  | { op: "hset"; key: string; field: string; value: string }
+  /** ZINCRBY key by member, then keep only the `cap` highest scores. */
+  | { op: "zincr"; key: string; member: string; by: number; cap: number }
+  /** Score becomes max(old, score), then keep only the `cap` highest scores. */
+  | { op: "zmax"; key: string; member: string; score: number; cap: number }
+  /** LPUSH key value, then LTRIM to the `cap` newest. */
+  | { op: "lpush"; key: string; value: string; cap: number }
+  /**
+   * Session-item counters packed in one hash field: `n,first,last,c0,...,c{TYPES-1}`.
+   * Counts one touch of type `type` at `step`. When a new item would exceed `cap` fields,
+   * the item touched longest ago (smallest last step, then smallest id) is evicted.
+   */
+  | { op: "stouch"; key: string; item: string; type: number; step: number; cap: number }
+  /** EXPIRE key seconds (wall clock: TTLs bound memory, they never feed a feature). */
+  | { op: "expire"; key: string; seconds: number };
+
+export const SESSION_ITEM_TYPES = 9;
+
+export interface SessionItemCounters {
+  n: number;
+  first: number;
+  last: number;
+  byType: number[];
+}
+
+export function parseSessionItem(packed: string): SessionItemCounters {
+  const parts = packed.split(",");
+  const byType: number[] = new Array(SESSION_ITEM_TYPES).fill(0);
+  for (let t = 0; t < SESSION_ITEM_TYPES; t++) byType[t] = Number(parts[3 + t] ?? 0);
+  return { n: Number(parts[0] ?? 0), first: Number(parts[1] ?? 0), last: Number(parts[2] ?? 0), byType };
+}
+
+export function packSessionItem(c: SessionItemCounters): string {
+  return [c.n, c.first, c.last, ...c.byType].join(",");
+}
+
+/** The data model both stores share: what a key holds. */
+export type Value =
+  | { t: "hash"; v: Map<string, string> }
+  | { t: "zset"; v: Map<string, number> }
+  | { t: "list"; v: string[] };
+
+export type Db = Map<string, Value>;
+
+function hashOf(db: Db, key: string): Map<string, string> {
+  const cur = db.get(key);
+  if (cur?.t === "hash") return cur.v;
+  const v = new Map<string, string>();
+  db.set(key, { t: "hash", v });
+  return v;
+}
+
+function zsetOf(db: Db, key: string): Map<string, number> {
+  const cur = db.get(key);
+  if (cur?.t === "zset") return cur.v;
+  const v = new Map<string, number>();
+  db.set(key, { t: "zset", v });
+  return v;
+}
+
+function listOf(db: Db, key: string): string[] {
+  const cur = db.get(key);
+  if (cur?.t === "list") return cur.v;
+  const v: string[] = [];
+  db.set(key, { t: "list", v });
+  return v;
+}
+
+/** Redis orders equal scores by member (binary); trimming removes the lowest first. */
+export function trimZset(z: Map<string, number>, cap: number): void {
+  if (z.size <= cap) return;
+  const sorted = [...z.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (let i = 0; i < sorted.length - cap; i++) z.delete(sorted[i]![0]);
+}
+
+export type ExpireHook = (key: string, seconds: number) => void;
+
+/** Applies ops to an in-memory database exactly as lua/apply-ops.lua does in Redis. */
+export function applyOps(db: Db, ops: readonly Op[], onExpire?: ExpireHook): void {
+  for (const o of ops) {
+    switch (o.op) {
+      case "hincr": {
+        const h = hashOf(db, o.key);
+        h.set(o.field, String(Number(h.get(o.field) ?? 0) + o.by));
+        break;
+      }
+      case "hset":
+        hashOf(db, o.key).set(o.field, o.value);
+        break;
+      case "zincr": {
+        const z = zsetOf(db, o.key);
+        z.set(o.member, (z.get(o.member) ?? 0) + o.by);
+        trimZset(z, o.cap);
+        break;
+      }
+      case "zmax": {
+        const z = zsetOf(db, o.key);
+        const old = z.get(o.member);
+        if (old === undefined || o.score > old) z.set(o.member, o.score);
+        trimZset(z, o.cap);
+        break;
+      }
+      case "lpush": {
+        const l = listOf(db, o.key);
+        l.unshift(o.value);
+        if (l.length > o.cap) l.length = o.cap;
+        break;
+      }
+      case "stouch": {
+        const h = hashOf(db, o.key);
+        const packed = h.get(o.item);
+        let c: SessionItemCounters;
+        if (packed === undefined) {
+          if (h.size >= o.cap) evictOldest(h);
+          c = { n: 0, first: o.step, last: o.step, byType: new Array(SESSION_ITEM_TYPES).fill(0) };
+        } else {
+          c = parseSessionItem(packed);
+        }
+        c.n += 1;
+        c.last = Math.max(c.last, o.step);
+        c.byType[o.type] = (c.byType[o.type] ?? 0) + 1;
+        h.set(o.item, packSessionItem(c));
+        break;
+      }
+      case "expire":
+        onExpire?.(o.key, o.seconds);
+        break;
+    }
+  }
+}
+
+function evictOldest(h: Map<string, string>): void {
+  let victim: string | undefined;
+  let victimLast = Number.POSITIVE_INFINITY;
+  for (const [item, packed] of h) {
+    const last = parseSessionItem(packed).last;
+    if (last < victimLast || (last === victimLast && victim !== undefined && item < victim)) {
+      victim = item;
+      victimLast = last;
+    }
+  }
+  if (victim !== undefined) h.delete(victim);
+}

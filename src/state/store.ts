@@ -1,0 +1,58 @@
+import type { Op } from "./ops.ts";
+
+/** Reads the feature code asks for; each store answers them in one round trip. */
+export type ReadOp =
+  | { op: "hgetall"; key: string }
+  | { op: "hmget"; key: string; fields: readonly string[] }
+  | { op: "zmscore"; key: string; members: readonly string[] }
+  /** The `n` highest-scored members, best first. */
+  | { op: "ztop"; key: string; n: number }
+  /** The `n` newest entries of a list (head first). */
+  | { op: "lrange"; key: string; n: number };
+
+export type ReadValue =
+  | Record<string, string>
+  | (string | null)[]
+  | (number | null)[]
+  | [string, number][]
+  | string[];
+
+export interface PublishRequest {
+  publishedKey: string;
+  channel: string;
+  /** Item ids in ranked order, joined by `|`: what "the list changed" compares. */
+  order: string;
+  ttlSeconds: number;
+  /** The message is `head + version + tail`, so the version is assigned atomically. */
+  payloadHead: string;
+  payloadTail: string;
+}
+
+export interface PublishOutcome {
+  published: boolean;
+  version: number;
+}
+
+export type Unsubscribe = () => Promise<void>;
+
+/**
+ * What both stores implement, and all the rest of the system knows of storage. The
+ * contract suite (test/contract) runs the same tests against each.
+ */
+export interface Store {
+  readonly kind: "memory" | "redis";
+  /** Applies the ops atomically: all or none are visible to any reader. */
+  apply(ops: readonly Op[]): Promise<void>;
+  /** Applies each group atomically, in order, in as few round trips as possible. */
+  applyMany(groups: readonly (readonly Op[])[]): Promise<void>;
+  read(reads: readonly ReadOp[]): Promise<ReadValue[]>;
+  /** Applies `ops` atomically, then reads; the reads see the writes. One round trip. */
+  applyAndRead(ops: readonly Op[], reads: readonly ReadOp[]): Promise<ReadValue[]>;
+  publishIfChanged(req: PublishRequest): Promise<PublishOutcome>;
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe>;
+  /** Number of channels this process is subscribed to (for leak checks and metrics). */
+  subscriptionCount(): number;
+  deleteKeys(keys: readonly string[]): Promise<number>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
