@@ -41,6 +41,7 @@ export const FEATURE_NAMES = [
   "session_items",
   "exam_ctr_rank",
   "n_filters",
+  "s_touched",
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -144,6 +145,7 @@ export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: 
     set("session_items", snap.items.size);
     set("exam_ctr_rank", examCtrRank[i]!);
     set("n_filters", snap.filters.length);
+    set("s_touched", si ? 1 : 0);
   }
   return m;
 }

@@ -74,6 +74,19 @@ export class Engine {
   }
 
   /**
+   * Applies one event without rescoring or publishing (offline replay and evaluation).
+   * `before` may be passed when the caller already read it, saving a round trip.
+   */
+  ingest(event: SessionEvent, before?: SessionSnapshot): Promise<SessionSnapshot> {
+    return this.lock.run(event.sessionId, async () => {
+      const snap = before ?? (await this.snapshot(event.sessionId));
+      const ops = eventWrites(event, snap, this.ctx);
+      await this.store.apply(ops);
+      return foldSession(this.keys, snap, ops);
+    });
+  }
+
+  /**
    * Ingests validated events. Events of one session are applied in order, each atomically;
    * each session touched is rescored once, after its last event of the batch.
    */

@@ -8,122 +8,148 @@ import { GBDT_FORMAT, type GbdtModel, type GbdtTree } from "../scoring/gbdt.ts";
 import { ndcg, reciprocalRank } from "./metrics.ts";
 
 export interface RankingGroup {
-	features: ArrayLike<number>[];
-	labels: number[];
+  features: ArrayLike<number>[];
+  labels: number[];
 }
 export interface RankingDataset {
-	featureNames: string[];
-	groups: RankingGroup[];
+  featureNames: string[];
+  groups: RankingGroup[];
 }
 
 export interface LambdaMartOptions {
-	trees?: number;
-	learningRate?: number;
-	maxLeaves?: number;
-	/** Root is depth 0; <= 0 means unlimited. */
-	maxDepth?: number;
-	minDataInLeaf?: number;
-	minHessianInLeaf?: number;
-	lambdaL2?: number;
-	maxBins?: number;
-	featureFraction?: number;
-	objective?: "ndcg" | "mrr";
-	/** On validation MRR; <= 0 disables early stopping. */
-	earlyStoppingRounds?: number;
-	seed?: number;
-	onIteration?: (info: { iteration: number; trainMrr?: number; validMrr?: number }) => void;
+  trees?: number;
+  learningRate?: number;
+  maxLeaves?: number;
+  /** Root is depth 0; <= 0 means unlimited. */
+  maxDepth?: number;
+  minDataInLeaf?: number;
+  minHessianInLeaf?: number;
+  lambdaL2?: number;
+  maxBins?: number;
+  featureFraction?: number;
+  objective?: "ndcg" | "mrr";
+  /** On validation MRR; <= 0 disables early stopping. */
+  earlyStoppingRounds?: number;
+  seed?: number;
+  onIteration?: (info: { iteration: number; trainMrr?: number; validMrr?: number }) => void;
 }
 
 export interface TrainResult {
-	model: GbdtModel;
-	/** Number of trees kept (1-based iteration with the best validation MRR). */
-	bestIteration: number;
-	history: { iteration: number; trainMrr: number; validMrr?: number }[];
+  model: GbdtModel;
+  /** Number of trees kept (1-based iteration with the best validation MRR). */
+  bestIteration: number;
+  history: { iteration: number; trainMrr: number; validMrr?: number }[];
 }
 
 type Params = Required<Omit<LambdaMartOptions, "onIteration">>;
 type Objective = Params["objective"];
 
 const DEFAULTS: Params = {
-	trees: 300,
-	learningRate: 0.1,
-	maxLeaves: 31,
-	maxDepth: 8,
-	minDataInLeaf: 20,
-	minHessianInLeaf: 1e-3,
-	lambdaL2: 1,
-	maxBins: 64,
-	featureFraction: 1,
-	objective: "ndcg",
-	earlyStoppingRounds: 30,
-	seed: 1,
+  trees: 300,
+  learningRate: 0.1,
+  maxLeaves: 31,
+  maxDepth: 8,
+  minDataInLeaf: 20,
+  minHessianInLeaf: 1e-3,
+  lambdaL2: 1,
+  maxBins: 64,
+  featureFraction: 1,
+  objective: "ndcg",
+  earlyStoppingRounds: 30,
+  seed: 1,
 };
 
 function resolveParams(options: LambdaMartOptions): Params {
-	const { onIteration: _, ...given } = options;
-	const p: Params = { ...DEFAULTS };
-	for (const [k, v] of Object.entries(given)) if (v !== undefined) (p as Record<string, unknown>)[k] = v;
-	const check = (ok: boolean, what: string) => {
-		if (!ok) throw new RangeError(`trainLambdaMART: ${what}`);
-	};
-	const int = (v: number) => Number.isInteger(v);
-	check(int(p.trees) && p.trees >= 1, `trees must be an integer >= 1, got ${p.trees}`);
-	check(p.learningRate > 0 && Number.isFinite(p.learningRate), `learningRate must be > 0, got ${p.learningRate}`);
-	check(int(p.maxLeaves) && p.maxLeaves >= 2, `maxLeaves must be an integer >= 2, got ${p.maxLeaves}`);
-	check(int(p.maxDepth), `maxDepth must be an integer, got ${p.maxDepth}`);
-	check(int(p.minDataInLeaf) && p.minDataInLeaf >= 1, `minDataInLeaf must be an integer >= 1, got ${p.minDataInLeaf}`);
-	check(p.minHessianInLeaf >= 0, `minHessianInLeaf must be >= 0, got ${p.minHessianInLeaf}`);
-	check(p.lambdaL2 >= 0 && Number.isFinite(p.lambdaL2), `lambdaL2 must be >= 0, got ${p.lambdaL2}`);
-	check(int(p.maxBins) && p.maxBins >= 2 && p.maxBins <= 65535, `maxBins must be an integer in [2, 65535], got ${p.maxBins}`);
-	check(p.featureFraction > 0 && p.featureFraction <= 1, `featureFraction must be in (0, 1], got ${p.featureFraction}`);
-	check(p.objective === "ndcg" || p.objective === "mrr", `objective must be "ndcg" or "mrr", got ${String(p.objective)}`);
-	check(int(p.earlyStoppingRounds), `earlyStoppingRounds must be an integer, got ${p.earlyStoppingRounds}`);
-	check(int(p.seed), `seed must be an integer, got ${p.seed}`);
-	return p;
+  const { onIteration: _, ...given } = options;
+  const p: Params = { ...DEFAULTS };
+  for (const [k, v] of Object.entries(given))
+    if (v !== undefined) (p as Record<string, unknown>)[k] = v;
+  const check = (ok: boolean, what: string) => {
+    if (!ok) throw new RangeError(`trainLambdaMART: ${what}`);
+  };
+  const int = (v: number) => Number.isInteger(v);
+  check(int(p.trees) && p.trees >= 1, `trees must be an integer >= 1, got ${p.trees}`);
+  check(
+    p.learningRate > 0 && Number.isFinite(p.learningRate),
+    `learningRate must be > 0, got ${p.learningRate}`,
+  );
+  check(
+    int(p.maxLeaves) && p.maxLeaves >= 2,
+    `maxLeaves must be an integer >= 2, got ${p.maxLeaves}`,
+  );
+  check(int(p.maxDepth), `maxDepth must be an integer, got ${p.maxDepth}`);
+  check(
+    int(p.minDataInLeaf) && p.minDataInLeaf >= 1,
+    `minDataInLeaf must be an integer >= 1, got ${p.minDataInLeaf}`,
+  );
+  check(p.minHessianInLeaf >= 0, `minHessianInLeaf must be >= 0, got ${p.minHessianInLeaf}`);
+  check(p.lambdaL2 >= 0 && Number.isFinite(p.lambdaL2), `lambdaL2 must be >= 0, got ${p.lambdaL2}`);
+  check(
+    int(p.maxBins) && p.maxBins >= 2 && p.maxBins <= 65535,
+    `maxBins must be an integer in [2, 65535], got ${p.maxBins}`,
+  );
+  check(
+    p.featureFraction > 0 && p.featureFraction <= 1,
+    `featureFraction must be in (0, 1], got ${p.featureFraction}`,
+  );
+  check(
+    p.objective === "ndcg" || p.objective === "mrr",
+    `objective must be "ndcg" or "mrr", got ${String(p.objective)}`,
+  );
+  check(
+    int(p.earlyStoppingRounds),
+    `earlyStoppingRounds must be an integer, got ${p.earlyStoppingRounds}`,
+  );
+  check(int(p.seed), `seed must be an integer, got ${p.seed}`);
+  return p;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Data: datasets are flattened once into row-major Float64Arrays with group offsets.
 
 interface Flat {
-	rows: number;
-	x: Float64Array;
-	labels: Float64Array;
-	/** groupStart[g]..groupStart[g+1] are the rows of group g. */
-	groupStart: Int32Array;
+  rows: number;
+  x: Float64Array;
+  labels: Float64Array;
+  /** groupStart[g]..groupStart[g+1] are the rows of group g. */
+  groupStart: Int32Array;
 }
 
 function flatten(ds: RankingDataset, what: string, featureCount: number): Flat {
-	let rows = 0;
-	ds.groups.forEach((g, gi) => {
-		if (g.features.length !== g.labels.length) {
-			throw new Error(
-				`${what}.groups[${gi}] has ${g.features.length} feature vectors but ${g.labels.length} labels`,
-			);
-		}
-		rows += g.labels.length;
-	});
-	const x = new Float64Array(rows * featureCount);
-	const labels = new Float64Array(rows);
-	const groupStart = new Int32Array(ds.groups.length + 1);
-	let r = 0;
-	ds.groups.forEach((g, gi) => {
-		groupStart[gi] = r;
-		g.features.forEach((v, i) => {
-			if (v.length !== featureCount) {
-				throw new Error(`${what}.groups[${gi}].features[${i}] has length ${v.length}, expected ${featureCount}`);
-			}
-			const label = g.labels[i] as number;
-			if (!(label >= 0 && Number.isFinite(label))) {
-				throw new Error(`${what}.groups[${gi}].labels[${i}] must be a finite number >= 0, got ${label}`);
-			}
-			for (let f = 0; f < featureCount; f++) x[r * featureCount + f] = v[f] as number;
-			labels[r] = label;
-			r++;
-		});
-	});
-	groupStart[ds.groups.length] = rows;
-	return { rows, x, labels, groupStart };
+  let rows = 0;
+  ds.groups.forEach((g, gi) => {
+    if (g.features.length !== g.labels.length) {
+      throw new Error(
+        `${what}.groups[${gi}] has ${g.features.length} feature vectors but ${g.labels.length} labels`,
+      );
+    }
+    rows += g.labels.length;
+  });
+  const x = new Float64Array(rows * featureCount);
+  const labels = new Float64Array(rows);
+  const groupStart = new Int32Array(ds.groups.length + 1);
+  let r = 0;
+  ds.groups.forEach((g, gi) => {
+    groupStart[gi] = r;
+    g.features.forEach((v, i) => {
+      if (v.length !== featureCount) {
+        throw new Error(
+          `${what}.groups[${gi}].features[${i}] has length ${v.length}, expected ${featureCount}`,
+        );
+      }
+      const label = g.labels[i]!;
+      if (!(label >= 0 && Number.isFinite(label))) {
+        throw new Error(
+          `${what}.groups[${gi}].labels[${i}] must be a finite number >= 0, got ${label}`,
+        );
+      }
+      for (let f = 0; f < featureCount; f++) x[r * featureCount + f] = v[f]!;
+      labels[r] = label;
+      r++;
+    });
+  });
+  groupStart[ds.groups.length] = rows;
+  return { rows, x, labels, groupStart };
 }
 
 /**
@@ -134,95 +160,98 @@ function flatten(ds: RankingDataset, what: string, featureCount: number): Flat {
  * heavy value (e.g. a feature that is mostly 0) gets a bin of its own.
  */
 function binEdges(values: Float64Array, maxBins: number): Float64Array {
-	values.sort(); // typed-array sort is numeric and puts NaN last
-	let n = values.length;
-	while (n > 0 && Number.isNaN(values[n - 1])) n--;
-	const distinct: number[] = [];
-	const counts: number[] = [];
-	for (let i = 0; i < n; i++) {
-		const v = values[i] as number;
-		if (distinct.length > 0 && distinct[distinct.length - 1] === v) counts[counts.length - 1] = (counts[counts.length - 1] as number) + 1;
-		else {
-			distinct.push(v);
-			counts.push(1);
-		}
-	}
-	const m = distinct.length;
-	const edges: number[] = [];
-	const midpoint = (i: number) => {
-		const a = distinct[i] as number;
-		const b = distinct[i + 1] as number;
-		const mid = a / 2 + b / 2; // halves first: a + b may overflow
-		return mid >= b || mid < a ? a : mid;
-	};
-	if (m <= maxBins) {
-		for (let i = 0; i + 1 < m; i++) edges.push(midpoint(i));
-	} else {
-		let remaining = n;
-		let binsLeft = maxBins;
-		let acc = 0;
-		for (let i = 0; i + 1 < m && binsLeft > 1; i++) {
-			acc += counts[i] as number;
-			const target = remaining / binsLeft;
-			const next = counts[i + 1] as number;
-			// Cut once the bin is full, or now if taking the next value would overshoot the target
-			// by more than stopping short of it.
-			if (acc >= target || acc + next - target > target - acc) {
-				edges.push(midpoint(i));
-				remaining -= acc;
-				acc = 0;
-				binsLeft--;
-			}
-		}
-	}
-	edges.push(Number.POSITIVE_INFINITY);
-	return Float64Array.from(edges);
+  values.sort(); // typed-array sort is numeric and puts NaN last
+  let n = values.length;
+  while (n > 0 && Number.isNaN(values[n - 1])) n--;
+  const distinct: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (distinct.length > 0 && distinct[distinct.length - 1] === v)
+      counts[counts.length - 1] = counts[counts.length - 1]! + 1;
+    else {
+      distinct.push(v);
+      counts.push(1);
+    }
+  }
+  const m = distinct.length;
+  const edges: number[] = [];
+  const midpoint = (i: number) => {
+    const a = distinct[i]!;
+    const b = distinct[i + 1]!;
+    const mid = a / 2 + b / 2; // halves first: a + b may overflow
+    return mid >= b || mid < a ? a : mid;
+  };
+  if (m <= maxBins) {
+    for (let i = 0; i + 1 < m; i++) edges.push(midpoint(i));
+  } else {
+    let remaining = n;
+    let binsLeft = maxBins;
+    let acc = 0;
+    for (let i = 0; i + 1 < m && binsLeft > 1; i++) {
+      acc += counts[i]!;
+      const target = remaining / binsLeft;
+      const next = counts[i + 1]!;
+      // Cut once the bin is full, or now if taking the next value would overshoot the target
+      // by more than stopping short of it.
+      if (acc >= target || acc + next - target > target - acc) {
+        edges.push(midpoint(i));
+        remaining -= acc;
+        acc = 0;
+        binsLeft--;
+      }
+    }
+  }
+  edges.push(Number.POSITIVE_INFINITY);
+  return Float64Array.from(edges);
 }
 
 function binOf(edges: Float64Array, v: number): number {
-	if (Number.isNaN(v)) return 0;
-	let lo = 0;
-	let hi = edges.length - 1; // the last edge is +Infinity, so the answer is always <= hi
-	while (lo < hi) {
-		const mid = (lo + hi) >>> 1;
-		if (v <= (edges[mid] as number)) hi = mid;
-		else lo = mid + 1;
-	}
-	return lo;
+  if (Number.isNaN(v)) return 0;
+  let lo = 0;
+  let hi = edges.length - 1; // the last edge is +Infinity, so the answer is always <= hi
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v <= edges[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 interface Binned {
-	edges: Float64Array[];
-	/** Feature f owns histogram slots offset[f] .. offset[f] + edges[f].length - 1. */
-	offset: Int32Array;
-	totalBins: number;
-	/** Row-major histogram slot (offset + bin) of every row and feature. */
-	slots: Uint16Array | Uint32Array;
+  edges: Float64Array[];
+  /** Feature f owns histogram slots offset[f] .. offset[f] + edges[f].length - 1. */
+  offset: Int32Array;
+  totalBins: number;
+  /** Row-major histogram slot (offset + bin) of every row and feature. */
+  slots: Uint16Array | Uint32Array;
 }
 
 function binDataset(flat: Flat, featureCount: number, maxBins: number): Binned {
-	const edges: Float64Array[] = [];
-	const offset = new Int32Array(featureCount);
-	let totalBins = 0;
-	const column = new Float64Array(flat.rows);
-	for (let f = 0; f < featureCount; f++) {
-		for (let r = 0; r < flat.rows; r++) column[r] = flat.x[r * featureCount + f] as number;
-		const e = binEdges(column, maxBins);
-		edges.push(e);
-		offset[f] = totalBins;
-		totalBins += e.length;
-	}
-	const slots =
-		totalBins <= 65536 ? new Uint16Array(flat.rows * featureCount) : new Uint32Array(flat.rows * featureCount);
-	for (let f = 0; f < featureCount; f++) {
-		const e = edges[f] as Float64Array;
-		const off = offset[f] as number;
-		for (let r = 0; r < flat.rows; r++) {
-			const i = r * featureCount + f;
-			slots[i] = off + binOf(e, flat.x[i] as number);
-		}
-	}
-	return { edges, offset, totalBins, slots };
+  const edges: Float64Array[] = [];
+  const offset = new Int32Array(featureCount);
+  let totalBins = 0;
+  const column = new Float64Array(flat.rows);
+  for (let f = 0; f < featureCount; f++) {
+    for (let r = 0; r < flat.rows; r++) column[r] = flat.x[r * featureCount + f]!;
+    const e = binEdges(column, maxBins);
+    edges.push(e);
+    offset[f] = totalBins;
+    totalBins += e.length;
+  }
+  const slots =
+    totalBins <= 65536
+      ? new Uint16Array(flat.rows * featureCount)
+      : new Uint32Array(flat.rows * featureCount);
+  for (let f = 0; f < featureCount; f++) {
+    const e = edges[f]!;
+    const off = offset[f]!;
+    for (let r = 0; r < flat.rows; r++) {
+      const i = r * featureCount + f;
+      slots[i] = off + binOf(e, flat.x[i]!);
+    }
+  }
+  return { edges, offset, totalBins, slots };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,10 +261,13 @@ function binDataset(flat: Flat, featureCount: number, maxBins: number): Binned {
 let discountTable = new Float64Array(0);
 /** 1 / log2(position + 2) for positions 0 .. length-1. */
 function discounts(length: number): Float64Array {
-	if (length > discountTable.length) {
-		discountTable = Float64Array.from({ length: Math.max(64, length * 2) }, (_, p) => 1 / Math.log2(p + 2));
-	}
-	return discountTable;
+  if (length > discountTable.length) {
+    discountTable = Float64Array.from(
+      { length: Math.max(64, length * 2) },
+      (_, p) => 1 / Math.log2(p + 2),
+    );
+  }
+  return discountTable;
 }
 
 /**
@@ -245,20 +277,26 @@ function discounts(length: number): Float64Array {
  * byLabel[v >= lowerStart[u]]) are then exactly the pairs with differing labels, higher first.
  * Both arrays are indexed by row (a + u).
  */
-function planGroup(labels: Float64Array, a: number, m: number, byLabel: Int32Array, lowerStart: Int32Array): void {
-	const sorted = Array.from({ length: m }, (_, i) => i).sort(
-		(x, y) => (labels[a + y] as number) - (labels[a + x] as number) || x - y,
-	);
-	let lower = 0;
-	for (let u = 0; u < m; u++) {
-		byLabel[a + u] = sorted[u] as number;
-		const l = labels[a + (sorted[u] as number)] as number;
-		if (lower <= u) {
-			lower = u + 1;
-			while (lower < m && labels[a + (sorted[lower] as number)] === l) lower++;
-		}
-		lowerStart[a + u] = lower;
-	}
+function planGroup(
+  labels: Float64Array,
+  a: number,
+  m: number,
+  byLabel: Int32Array,
+  lowerStart: Int32Array,
+): void {
+  const sorted = Array.from({ length: m }, (_, i) => i).sort(
+    (x, y) => labels[a + y]! - labels[a + x]! || x - y,
+  );
+  let lower = 0;
+  for (let u = 0; u < m; u++) {
+    byLabel[a + u] = sorted[u]!;
+    const l = labels[a + sorted[u]!]!;
+    if (lower <= u) {
+      lower = u + 1;
+      while (lower < m && labels[a + sorted[lower]!] === l) lower++;
+    }
+    lowerStart[a + u] = lower;
+  }
 }
 
 /**
@@ -267,569 +305,639 @@ function planGroup(labels: Float64Array, a: number, m: number, byLabel: Int32Arr
  * current ranking. `order` and `pos` are scratch space of at least m entries.
  */
 function accumulateGroup(
-	scores: Float64Array,
-	labels: Float64Array,
-	a: number,
-	m: number,
-	objective: Objective,
-	invIdcg: number,
-	byLabel: Int32Array,
-	lowerStart: Int32Array,
-	grad: Float64Array,
-	hess: Float64Array,
-	order: Int32Array,
-	pos: Int32Array,
+  scores: Float64Array,
+  labels: Float64Array,
+  a: number,
+  m: number,
+  objective: Objective,
+  invIdcg: number,
+  byLabel: Int32Array,
+  lowerStart: Int32Array,
+  grad: Float64Array,
+  hess: Float64Array,
+  order: Int32Array,
+  pos: Int32Array,
 ): void {
-	// Stable insertion sort by descending score: groups are short, and ties must stay in index
-	// order to match how the metrics rank them.
-	for (let i = 0; i < m; i++) {
-		const s = scores[a + i] as number;
-		let p = i;
-		while (p > 0 && (scores[a + (order[p - 1] as number)] as number) < s) {
-			order[p] = order[p - 1] as number;
-			p--;
-		}
-		order[p] = i;
-	}
-	for (let p = 0; p < m; p++) pos[order[p] as number] = p;
-	const disc = discounts(m);
-	const mrr = objective === "mrr";
-	let first = m; // positions of the first and second relevant items (m = none), for MRR deltas
-	let second = m;
-	if (mrr) {
-		for (let p = 0; p < m; p++) {
-			if ((labels[a + (order[p] as number)] as number) > 0) {
-				if (first === m) first = p;
-				else {
-					second = p;
-					break;
-				}
-			}
-		}
-	}
-	for (let u = 0; u < m; u++) {
-		const hiLocal = byLabel[a + u] as number;
-		const hi = a + hiLocal;
-		const lh = labels[hi] as number;
-		const ph = pos[hiLocal] as number;
-		for (let v = lowerStart[a + u] as number; v < m; v++) {
-			const loLocal = byLabel[a + v] as number;
-			const lo = a + loLocal;
-			const ll = labels[lo] as number;
-			const pl = pos[loLocal] as number;
-			let delta: number;
-			if (!mrr) {
-				delta = (2 ** lh - 2 ** ll) * Math.abs((disc[ph] as number) - (disc[pl] as number)) * invIdcg;
-			} else {
-				if (ll > 0) continue; // both relevant: swapping them leaves the first relevant rank alone
-				// The relevant item moves to pl: up if pl < ph, otherwise down, which only matters
-				// if it was the first relevant item.
-				const newFirst = pl < ph ? Math.min(first, pl) : ph === first ? Math.min(pl, second) : first;
-				delta = Math.abs(1 / (first + 1) - 1 / (newFirst + 1));
-				if (delta === 0) continue;
-			}
-			const rho = 1 / (1 + Math.exp((scores[hi] as number) - (scores[lo] as number)));
-			const lambda = delta * rho;
-			const w = lambda * (1 - rho);
-			grad[hi] = (grad[hi] as number) + lambda;
-			grad[lo] = (grad[lo] as number) - lambda;
-			hess[hi] = (hess[hi] as number) + w;
-			hess[lo] = (hess[lo] as number) + w;
-		}
-	}
+  // Stable insertion sort by descending score: groups are short, and ties must stay in index
+  // order to match how the metrics rank them.
+  for (let i = 0; i < m; i++) {
+    const s = scores[a + i]!;
+    let p = i;
+    while (p > 0 && scores[a + order[p - 1]!]! < s) {
+      order[p] = order[p - 1]!;
+      p--;
+    }
+    order[p] = i;
+  }
+  for (let p = 0; p < m; p++) pos[order[p]!] = p;
+  const disc = discounts(m);
+  const mrr = objective === "mrr";
+  let first = m; // positions of the first and second relevant items (m = none), for MRR deltas
+  let second = m;
+  if (mrr) {
+    for (let p = 0; p < m; p++) {
+      if (labels[a + order[p]!]! > 0) {
+        if (first === m) first = p;
+        else {
+          second = p;
+          break;
+        }
+      }
+    }
+  }
+  for (let u = 0; u < m; u++) {
+    const hiLocal = byLabel[a + u]!;
+    const hi = a + hiLocal;
+    const lh = labels[hi]!;
+    const ph = pos[hiLocal]!;
+    for (let v = lowerStart[a + u]!; v < m; v++) {
+      const loLocal = byLabel[a + v]!;
+      const lo = a + loLocal;
+      const ll = labels[lo]!;
+      const pl = pos[loLocal]!;
+      let delta: number;
+      if (!mrr) {
+        delta = (2 ** lh - 2 ** ll) * Math.abs(disc[ph]! - disc[pl]!) * invIdcg;
+      } else {
+        if (ll > 0) continue; // both relevant: swapping them leaves the first relevant rank alone
+        // The relevant item moves to pl: up if pl < ph, otherwise down, which only matters
+        // if it was the first relevant item.
+        const newFirst =
+          pl < ph ? Math.min(first, pl) : ph === first ? Math.min(pl, second) : first;
+        delta = Math.abs(1 / (first + 1) - 1 / (newFirst + 1));
+        if (delta === 0) continue;
+      }
+      const rho = 1 / (1 + Math.exp(scores[hi]! - scores[lo]!));
+      const lambda = delta * rho;
+      const w = lambda * (1 - rho);
+      grad[hi] = grad[hi]! + lambda;
+      grad[lo] = grad[lo]! - lambda;
+      hess[hi] = hess[hi]! + w;
+      hess[lo] = hess[lo]! + w;
+    }
+  }
 }
 
 function inverseIdealDcg(labels: Float64Array, a: number, m: number): number {
-	const sorted = labels.slice(a, a + m).sort().reverse();
-	const disc = discounts(m);
-	let idcg = 0;
-	for (let p = 0; p < m; p++) idcg += (2 ** (sorted[p] as number) - 1) * (disc[p] as number);
-	return idcg > 0 ? 1 / idcg : 0;
+  const sorted = labels
+    .slice(a, a + m)
+    .sort()
+    .reverse();
+  const disc = discounts(m);
+  let idcg = 0;
+  for (let p = 0; p < m; p++) idcg += (2 ** sorted[p]! - 1) * disc[p]!;
+  return idcg > 0 ? 1 / idcg : 0;
 }
 
 /** The LambdaRank gradients (lambdas, sigma = 1) and hessians of one list at the given scores. */
 export function lambdaGradients(
-	scores: ArrayLike<number>,
-	labels: ArrayLike<number>,
-	objective: Objective = "ndcg",
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  objective: Objective = "ndcg",
 ): { lambdas: Float64Array; hessians: Float64Array } {
-	const m = labels.length;
-	if (scores.length !== m) throw new RangeError(`scores has length ${scores.length} but labels has length ${m}`);
-	const s = Float64Array.from(scores);
-	const l = Float64Array.from(labels);
-	const lambdas = new Float64Array(m);
-	const hessians = new Float64Array(m);
-	const byLabel = new Int32Array(m);
-	const lowerStart = new Int32Array(m);
-	planGroup(l, 0, m, byLabel, lowerStart);
-	const invIdcg = inverseIdealDcg(l, 0, m);
-	accumulateGroup(s, l, 0, m, objective, invIdcg, byLabel, lowerStart, lambdas, hessians, new Int32Array(m), new Int32Array(m));
-	return { lambdas, hessians };
+  const m = labels.length;
+  if (scores.length !== m)
+    throw new RangeError(`scores has length ${scores.length} but labels has length ${m}`);
+  const s = Float64Array.from(scores);
+  const l = Float64Array.from(labels);
+  const lambdas = new Float64Array(m);
+  const hessians = new Float64Array(m);
+  const byLabel = new Int32Array(m);
+  const lowerStart = new Int32Array(m);
+  planGroup(l, 0, m, byLabel, lowerStart);
+  const invIdcg = inverseIdealDcg(l, 0, m);
+  accumulateGroup(
+    s,
+    l,
+    0,
+    m,
+    objective,
+    invIdcg,
+    byLabel,
+    lowerStart,
+    lambdas,
+    hessians,
+    new Int32Array(m),
+    new Int32Array(m),
+  );
+  return { lambdas, hessians };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Tree growth.
 
 interface Split {
-	gain: number;
-	feature: number;
-	/** Rows with slot <= slot go left. */
-	slot: number;
-	threshold: number;
-	leftG: number;
-	leftH: number;
-	leftCount: number;
+  gain: number;
+  feature: number;
+  /** Rows with slot <= slot go left. */
+  slot: number;
+  threshold: number;
+  leftG: number;
+  leftH: number;
+  leftCount: number;
 }
 
 interface Leaf {
-	node: number;
-	start: number;
-	end: number;
-	depth: number;
-	sumG: number;
-	sumH: number;
-	hist: Float64Array | null;
-	split: Split | null;
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  sumG: number;
+  sumH: number;
+  hist: Float64Array | null;
+  split: Split | null;
 }
 
 /** Everything a tree needs that lives across iterations (allocated once per training run). */
 interface Grower {
-	p: Params;
-	featureCount: number;
-	binned: Binned;
-	grad: Float64Array;
-	hess: Float64Array;
-	/** Rows that carry gradient (groups with differing labels), ascending. */
-	active: Int32Array;
-	rows: Int32Array;
-	scratch: Int32Array;
-	/** Histograms: three doubles (g, h, count) per slot; one per live leaf. */
-	pool: Float64Array[];
+  p: Params;
+  featureCount: number;
+  binned: Binned;
+  grad: Float64Array;
+  hess: Float64Array;
+  /** Rows that carry gradient (groups with differing labels), ascending. */
+  active: Int32Array;
+  rows: Int32Array;
+  scratch: Int32Array;
+  /** Histograms: three doubles (g, h, count) per slot; one per live leaf. */
+  pool: Float64Array[];
 }
 
 function buildHistogram(g: Grower, hist: Float64Array, leaf: Leaf, features: Int32Array): void {
-	const { grad, hess, rows, featureCount: F } = g;
-	const { offset, edges, slots } = g.binned;
-	const nf = features.length;
-	for (let k = 0; k < nf; k++) {
-		const f = features[k] as number;
-		hist.fill(0, (offset[f] as number) * 3, ((offset[f] as number) + (edges[f] as Float64Array).length) * 3);
-	}
-	if (nf === F) {
-		// Every feature: the row's slots are contiguous, and skipping the indirection is ~35% faster.
-		for (let k = leaf.start; k < leaf.end; k++) {
-			const r = rows[k] as number;
-			const gr = grad[r] as number;
-			const hr = hess[r] as number;
-			for (let j = r * F, end = j + F; j < end; j++) {
-				const s = (slots[j] as number) * 3;
-				hist[s] = (hist[s] as number) + gr;
-				hist[s + 1] = (hist[s + 1] as number) + hr;
-				hist[s + 2] = (hist[s + 2] as number) + 1;
-			}
-		}
-		return;
-	}
-	for (let k = leaf.start; k < leaf.end; k++) {
-		const r = rows[k] as number;
-		const gr = grad[r] as number;
-		const hr = hess[r] as number;
-		const base = r * F;
-		for (let j = 0; j < nf; j++) {
-			const s = (slots[base + (features[j] as number)] as number) * 3;
-			hist[s] = (hist[s] as number) + gr;
-			hist[s + 1] = (hist[s + 1] as number) + hr;
-			hist[s + 2] = (hist[s + 2] as number) + 1;
-		}
-	}
+  const { grad, hess, rows, featureCount: F } = g;
+  const { offset, edges, slots } = g.binned;
+  const nf = features.length;
+  for (let k = 0; k < nf; k++) {
+    const f = features[k]!;
+    hist.fill(0, offset[f]! * 3, (offset[f]! + edges[f]!.length) * 3);
+  }
+  if (nf === F) {
+    // Every feature: the row's slots are contiguous, and skipping the indirection is ~35% faster.
+    for (let k = leaf.start; k < leaf.end; k++) {
+      const r = rows[k]!;
+      const gr = grad[r]!;
+      const hr = hess[r]!;
+      for (let j = r * F, end = j + F; j < end; j++) {
+        const s = slots[j]! * 3;
+        hist[s] = hist[s]! + gr;
+        hist[s + 1] = hist[s + 1]! + hr;
+        hist[s + 2] = hist[s + 2]! + 1;
+      }
+    }
+    return;
+  }
+  for (let k = leaf.start; k < leaf.end; k++) {
+    const r = rows[k]!;
+    const gr = grad[r]!;
+    const hr = hess[r]!;
+    const base = r * F;
+    for (let j = 0; j < nf; j++) {
+      const s = slots[base + features[j]!]! * 3;
+      hist[s] = hist[s]! + gr;
+      hist[s + 1] = hist[s + 1]! + hr;
+      hist[s + 2] = hist[s + 2]! + 1;
+    }
+  }
 }
 
-function subtractHistogram(g: Grower, into: Float64Array, minus: Float64Array, features: Int32Array): void {
-	const { offset, edges } = g.binned;
-	for (const f of features) {
-		const end = ((offset[f] as number) + (edges[f] as Float64Array).length) * 3;
-		for (let s = (offset[f] as number) * 3; s < end; s++) into[s] = (into[s] as number) - (minus[s] as number);
-	}
+function subtractHistogram(
+  g: Grower,
+  into: Float64Array,
+  minus: Float64Array,
+  features: Int32Array,
+): void {
+  const { offset, edges } = g.binned;
+  for (const f of features) {
+    const end = (offset[f]! + edges[f]!.length) * 3;
+    for (let s = offset[f]! * 3; s < end; s++) into[s] = into[s]! - minus[s]!;
+  }
 }
 
 function findSplit(g: Grower, leaf: Leaf, features: Int32Array): Split | null {
-	const { minDataInLeaf, minHessianInLeaf, lambdaL2 } = g.p;
-	const { offset, edges } = g.binned;
-	const hist = leaf.hist as Float64Array;
-	const G = leaf.sumG;
-	const H = leaf.sumH;
-	const C = leaf.end - leaf.start;
-	const parentScore = (G * G) / (H + lambdaL2);
-	let best: Split | null = null;
-	let bestGain = 0;
-	for (const f of features) {
-		const e = edges[f] as Float64Array;
-		const off = offset[f] as number;
-		let gl = 0;
-		let hl = 0;
-		let cl = 0;
-		for (let b = 0; b + 1 < e.length; b++) {
-			const s = (off + b) * 3;
-			gl += hist[s] as number;
-			hl += hist[s + 1] as number;
-			cl += hist[s + 2] as number;
-			if (cl < minDataInLeaf || hl < minHessianInLeaf) continue;
-			const cr = C - cl;
-			const hr = H - hl;
-			if (cr < minDataInLeaf) break;
-			if (hr < minHessianInLeaf) continue;
-			const gr = G - gl;
-			const gain = (gl * gl) / (hl + lambdaL2) + (gr * gr) / (hr + lambdaL2) - parentScore;
-			if (gain > bestGain) {
-				bestGain = gain;
-				best = { gain, feature: f, slot: off + b, threshold: e[b] as number, leftG: gl, leftH: hl, leftCount: cl };
-			}
-		}
-	}
-	return best;
+  const { minDataInLeaf, minHessianInLeaf, lambdaL2 } = g.p;
+  const { offset, edges } = g.binned;
+  const hist = leaf.hist as Float64Array;
+  const G = leaf.sumG;
+  const H = leaf.sumH;
+  const C = leaf.end - leaf.start;
+  const parentScore = (G * G) / (H + lambdaL2);
+  let best: Split | null = null;
+  let bestGain = 0;
+  for (const f of features) {
+    const e = edges[f]!;
+    const off = offset[f]!;
+    let gl = 0;
+    let hl = 0;
+    let cl = 0;
+    for (let b = 0; b + 1 < e.length; b++) {
+      const s = (off + b) * 3;
+      gl += hist[s]!;
+      hl += hist[s + 1]!;
+      cl += hist[s + 2]!;
+      if (cl < minDataInLeaf || hl < minHessianInLeaf) continue;
+      const cr = C - cl;
+      const hr = H - hl;
+      if (cr < minDataInLeaf) break;
+      if (hr < minHessianInLeaf) continue;
+      const gr = G - gl;
+      const gain = (gl * gl) / (hl + lambdaL2) + (gr * gr) / (hr + lambdaL2) - parentScore;
+      if (gain > bestGain) {
+        bestGain = gain;
+        best = {
+          gain,
+          feature: f,
+          slot: off + b,
+          threshold: e[b]!,
+          leftG: gl,
+          leftH: hl,
+          leftCount: cl,
+        };
+      }
+    }
+  }
+  return best;
 }
 
 /** Stable in-place partition of leaf rows; returns the first index of the right child. */
 function partition(g: Grower, leaf: Leaf, split: Split): number {
-	const { rows, scratch, featureCount: F } = g;
-	const slots = g.binned.slots;
-	let w = leaf.start;
-	let k = 0;
-	for (let i = leaf.start; i < leaf.end; i++) {
-		const r = rows[i] as number;
-		if ((slots[r * F + split.feature] as number) <= split.slot) rows[w++] = r;
-		else scratch[k++] = r;
-	}
-	rows.set(scratch.subarray(0, k), w);
-	return w;
+  const { rows, scratch, featureCount: F } = g;
+  const slots = g.binned.slots;
+  let w = leaf.start;
+  let k = 0;
+  for (let i = leaf.start; i < leaf.end; i++) {
+    const r = rows[i]!;
+    if (slots[r * F + split.feature]! <= split.slot) rows[w++] = r;
+    else scratch[k++] = r;
+  }
+  rows.set(scratch.subarray(0, k), w);
+  return w;
 }
 
 /** Grows one tree on the current gradients and adds its output to `scores`; null if the root cannot split. */
 function growTree(g: Grower, features: Int32Array, scores: Float64Array): GbdtTree | null {
-	const { maxLeaves, minDataInLeaf, learningRate, lambdaL2 } = g.p;
-	const depthLimit = g.p.maxDepth > 0 ? g.p.maxDepth : Number.POSITIVE_INFINITY;
-	const { rows, grad, hess, pool } = g;
-	rows.set(g.active);
-	let sumG = 0;
-	let sumH = 0;
-	for (const r of g.active) {
-		sumG += grad[r] as number;
-		sumH += hess[r] as number;
-	}
-	const tree: Required<GbdtTree> = { feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0], cover: [0] };
-	const root: Leaf = { node: 0, start: 0, end: rows.length, depth: 0, sumG, sumH, hist: null, split: null };
-	const canSplit = (leaf: Leaf) => leaf.depth < depthLimit && leaf.end - leaf.start >= 2 * minDataInLeaf;
-	if (canSplit(root)) {
-		root.hist = pool.pop() as Float64Array;
-		buildHistogram(g, root.hist, root, features);
-		root.split = findSplit(g, root, features);
-	}
-	if (root.split === null) {
-		if (root.hist) pool.push(root.hist);
-		return null;
-	}
-	const leaves: Leaf[] = [root];
-	while (leaves.length < maxLeaves) {
-		let at = -1;
-		let bestGain = 0;
-		leaves.forEach((leaf, i) => {
-			if (leaf.split && leaf.split.gain > bestGain) {
-				bestGain = leaf.split.gain;
-				at = i;
-			}
-		});
-		if (at < 0) break;
-		const parent = leaves[at] as Leaf;
-		const split = parent.split as Split;
-		const mid = partition(g, parent, split);
-		const l = tree.feature.length;
-		for (let c = 0; c < 2; c++) {
-			tree.feature.push(-1);
-			tree.threshold.push(0);
-			tree.left.push(-1);
-			tree.right.push(-1);
-			tree.value.push(0);
-			tree.cover.push(0);
-		}
-		tree.feature[parent.node] = split.feature;
-		tree.threshold[parent.node] = split.threshold;
-		tree.left[parent.node] = l;
-		tree.right[parent.node] = l + 1;
-		const depth = parent.depth + 1;
-		const left: Leaf = {
-			node: l,
-			start: parent.start,
-			end: mid,
-			depth,
-			sumG: split.leftG,
-			sumH: split.leftH,
-			hist: null,
-			split: null,
-		};
-		const right: Leaf = {
-			node: l + 1,
-			start: mid,
-			end: parent.end,
-			depth,
-			sumG: parent.sumG - split.leftG,
-			sumH: parent.sumH - split.leftH,
-			hist: null,
-			split: null,
-		};
-		leaves[at] = left;
-		leaves.push(right);
-		const [small, large] = mid - parent.start <= parent.end - mid ? [left, right] : [right, left];
-		const parentHist = parent.hist as Float64Array;
-		// Histograms are only worth building if another split can still happen below this one.
-		if (leaves.length < maxLeaves && (canSplit(small) || canSplit(large))) {
-			small.hist = pool.pop() as Float64Array;
-			buildHistogram(g, small.hist, small, features);
-			if (canSplit(large)) {
-				subtractHistogram(g, parentHist, small.hist, features);
-				large.hist = parentHist;
-			} else pool.push(parentHist);
-			for (const child of [small, large]) {
-				if (child.hist === null) continue;
-				child.split = canSplit(child) ? findSplit(g, child, features) : null;
-				if (child.split === null) {
-					pool.push(child.hist);
-					child.hist = null;
-				}
-			}
-		} else pool.push(parentHist);
-	}
-	for (const leaf of leaves) {
-		if (leaf.hist) pool.push(leaf.hist);
-		const v = (learningRate * leaf.sumG) / (leaf.sumH + lambdaL2);
-		tree.value[leaf.node] = v;
-		tree.cover[leaf.node] = leaf.sumH;
-		for (let k = leaf.start; k < leaf.end; k++) {
-			const r = rows[k] as number;
-			scores[r] = (scores[r] as number) + v;
-		}
-	}
-	// Internal values are the cover-weighted mean of their children (children always follow
-	// their parent, so a reverse sweep sees children first); contributions telescope over them.
-	for (let i = tree.feature.length - 1; i >= 0; i--) {
-		const l = tree.left[i] as number;
-		if (l < 0) continue;
-		const r = tree.right[i] as number;
-		const cl = tree.cover[l] as number;
-		const cr = tree.cover[r] as number;
-		const vl = tree.value[l] as number;
-		const vr = tree.value[r] as number;
-		tree.cover[i] = cl + cr;
-		tree.value[i] = cl + cr > 0 ? (vl * cl + vr * cr) / (cl + cr) : (vl + vr) / 2;
-	}
-	return tree;
+  const { maxLeaves, minDataInLeaf, learningRate, lambdaL2 } = g.p;
+  const depthLimit = g.p.maxDepth > 0 ? g.p.maxDepth : Number.POSITIVE_INFINITY;
+  const { rows, grad, hess, pool } = g;
+  rows.set(g.active);
+  let sumG = 0;
+  let sumH = 0;
+  for (const r of g.active) {
+    sumG += grad[r]!;
+    sumH += hess[r]!;
+  }
+  const tree: Required<GbdtTree> = {
+    feature: [-1],
+    threshold: [0],
+    left: [-1],
+    right: [-1],
+    value: [0],
+    cover: [0],
+  };
+  const root: Leaf = {
+    node: 0,
+    start: 0,
+    end: rows.length,
+    depth: 0,
+    sumG,
+    sumH,
+    hist: null,
+    split: null,
+  };
+  const canSplit = (leaf: Leaf) =>
+    leaf.depth < depthLimit && leaf.end - leaf.start >= 2 * minDataInLeaf;
+  if (canSplit(root)) {
+    root.hist = pool.pop() as Float64Array;
+    buildHistogram(g, root.hist, root, features);
+    root.split = findSplit(g, root, features);
+  }
+  if (root.split === null) {
+    if (root.hist) pool.push(root.hist);
+    return null;
+  }
+  const leaves: Leaf[] = [root];
+  while (leaves.length < maxLeaves) {
+    let at = -1;
+    let bestGain = 0;
+    leaves.forEach((leaf, i) => {
+      if (leaf.split && leaf.split.gain > bestGain) {
+        bestGain = leaf.split.gain;
+        at = i;
+      }
+    });
+    if (at < 0) break;
+    const parent = leaves[at] as Leaf;
+    const split = parent.split as Split;
+    const mid = partition(g, parent, split);
+    const l = tree.feature.length;
+    for (let c = 0; c < 2; c++) {
+      tree.feature.push(-1);
+      tree.threshold.push(0);
+      tree.left.push(-1);
+      tree.right.push(-1);
+      tree.value.push(0);
+      tree.cover.push(0);
+    }
+    tree.feature[parent.node] = split.feature;
+    tree.threshold[parent.node] = split.threshold;
+    tree.left[parent.node] = l;
+    tree.right[parent.node] = l + 1;
+    const depth = parent.depth + 1;
+    const left: Leaf = {
+      node: l,
+      start: parent.start,
+      end: mid,
+      depth,
+      sumG: split.leftG,
+      sumH: split.leftH,
+      hist: null,
+      split: null,
+    };
+    const right: Leaf = {
+      node: l + 1,
+      start: mid,
+      end: parent.end,
+      depth,
+      sumG: parent.sumG - split.leftG,
+      sumH: parent.sumH - split.leftH,
+      hist: null,
+      split: null,
+    };
+    leaves[at] = left;
+    leaves.push(right);
+    const [small, large] = mid - parent.start <= parent.end - mid ? [left, right] : [right, left];
+    const parentHist = parent.hist as Float64Array;
+    // Histograms are only worth building if another split can still happen below this one.
+    if (leaves.length < maxLeaves && (canSplit(small) || canSplit(large))) {
+      small.hist = pool.pop() as Float64Array;
+      buildHistogram(g, small.hist, small, features);
+      if (canSplit(large)) {
+        subtractHistogram(g, parentHist, small.hist, features);
+        large.hist = parentHist;
+      } else pool.push(parentHist);
+      for (const child of [small, large]) {
+        if (child.hist === null) continue;
+        child.split = canSplit(child) ? findSplit(g, child, features) : null;
+        if (child.split === null) {
+          pool.push(child.hist);
+          child.hist = null;
+        }
+      }
+    } else pool.push(parentHist);
+  }
+  for (const leaf of leaves) {
+    if (leaf.hist) pool.push(leaf.hist);
+    const v = (learningRate * leaf.sumG) / (leaf.sumH + lambdaL2);
+    tree.value[leaf.node] = v;
+    tree.cover[leaf.node] = leaf.sumH;
+    for (let k = leaf.start; k < leaf.end; k++) {
+      const r = rows[k]!;
+      scores[r] = scores[r]! + v;
+    }
+  }
+  // Internal values are the cover-weighted mean of their children (children always follow
+  // their parent, so a reverse sweep sees children first); contributions telescope over them.
+  for (let i = tree.feature.length - 1; i >= 0; i--) {
+    const l = tree.left[i]!;
+    if (l < 0) continue;
+    const r = tree.right[i]!;
+    const cl = tree.cover[l]!;
+    const cr = tree.cover[r]!;
+    const vl = tree.value[l]!;
+    const vr = tree.value[r]!;
+    tree.cover[i] = cl + cr;
+    tree.value[i] = cl + cr > 0 ? (vl * cl + vr * cr) / (cl + cr) : (vl + vr) / 2;
+  }
+  return tree;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Training loop.
 
 function mulberry32(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 function meanRR(flat: Flat, scores: Float64Array): number {
-	const groups = flat.groupStart.length - 1;
-	if (groups === 0) return 0;
-	let sum = 0;
-	for (let gi = 0; gi < groups; gi++) {
-		const a = flat.groupStart[gi] as number;
-		const b = flat.groupStart[gi + 1] as number;
-		sum += reciprocalRank(scores.subarray(a, b), flat.labels.subarray(a, b));
-	}
-	return sum / groups;
+  const groups = flat.groupStart.length - 1;
+  if (groups === 0) return 0;
+  let sum = 0;
+  for (let gi = 0; gi < groups; gi++) {
+    const a = flat.groupStart[gi]!;
+    const b = flat.groupStart[gi + 1]!;
+    sum += reciprocalRank(scores.subarray(a, b), flat.labels.subarray(a, b));
+  }
+  return sum / groups;
 }
 
 function meanNdcg(flat: Flat, scores: Float64Array): number {
-	const groups = flat.groupStart.length - 1;
-	if (groups === 0) return 0;
-	let sum = 0;
-	for (let gi = 0; gi < groups; gi++) {
-		const a = flat.groupStart[gi] as number;
-		const b = flat.groupStart[gi + 1] as number;
-		sum += ndcg(scores.subarray(a, b), flat.labels.subarray(a, b));
-	}
-	return sum / groups;
+  const groups = flat.groupStart.length - 1;
+  if (groups === 0) return 0;
+  let sum = 0;
+  for (let gi = 0; gi < groups; gi++) {
+    const a = flat.groupStart[gi]!;
+    const b = flat.groupStart[gi + 1]!;
+    sum += ndcg(scores.subarray(a, b), flat.labels.subarray(a, b));
+  }
+  return sum / groups;
 }
 
 function addTree(tree: GbdtTree, flat: Flat, featureCount: number, scores: Float64Array): void {
-	const { feature, threshold, left, right, value } = tree;
-	const x = flat.x;
-	for (let r = 0; r < flat.rows; r++) {
-		const base = r * featureCount;
-		let i = 0;
-		while ((left[i] as number) >= 0) {
-			i = (x[base + (feature[i] as number)] as number) > (threshold[i] as number) ? (right[i] as number) : (left[i] as number);
-		}
-		scores[r] = (scores[r] as number) + (value[i] as number);
-	}
+  const { feature, threshold, left, right, value } = tree;
+  const x = flat.x;
+  for (let r = 0; r < flat.rows; r++) {
+    const base = r * featureCount;
+    let i = 0;
+    while (left[i]! >= 0) {
+      i = x[base + feature[i]!]! > threshold[i]! ? right[i]! : left[i]!;
+    }
+    scores[r] = scores[r]! + value[i]!;
+  }
 }
 
 export function trainLambdaMART(
-	train: RankingDataset,
-	valid: RankingDataset | undefined,
-	options: LambdaMartOptions = {},
-	name = `lambdamart-${new Date().toISOString()}`,
+  train: RankingDataset,
+  valid: RankingDataset | undefined,
+  options: LambdaMartOptions = {},
+  name = `lambdamart-${new Date().toISOString()}`,
 ): TrainResult {
-	const started = performance.now();
-	const p = resolveParams(options);
-	const featureNames = [...train.featureNames];
-	const F = featureNames.length;
-	if (F === 0) throw new Error("trainLambdaMART: train.featureNames is empty");
-	if (valid && (valid.featureNames.length !== F || valid.featureNames.some((n, i) => n !== featureNames[i]))) {
-		throw new Error("trainLambdaMART: valid.featureNames must equal train.featureNames (same names, same order)");
-	}
-	if (valid && valid.groups.length === 0) throw new Error("trainLambdaMART: valid has no groups");
-	const tr = flatten(train, "train", F);
-	const va = valid ? flatten(valid, "valid", F) : undefined;
+  const started = performance.now();
+  const p = resolveParams(options);
+  const featureNames = [...train.featureNames];
+  const F = featureNames.length;
+  if (F === 0) throw new Error("trainLambdaMART: train.featureNames is empty");
+  if (
+    valid &&
+    (valid.featureNames.length !== F || valid.featureNames.some((n, i) => n !== featureNames[i]))
+  ) {
+    throw new Error(
+      "trainLambdaMART: valid.featureNames must equal train.featureNames (same names, same order)",
+    );
+  }
+  if (valid && valid.groups.length === 0) throw new Error("trainLambdaMART: valid has no groups");
+  const tr = flatten(train, "train", F);
+  const va = valid ? flatten(valid, "valid", F) : undefined;
 
-	// Groups whose labels are all equal have no pairs, hence zero gradient: leave them out of tree
-	// building entirely rather than let them dilute minDataInLeaf.
-	const activeGroups: number[] = [];
-	let activeRows = 0;
-	let maxGroup = 0;
-	for (let gi = 0; gi + 1 < tr.groupStart.length; gi++) {
-		const a = tr.groupStart[gi] as number;
-		const b = tr.groupStart[gi + 1] as number;
-		maxGroup = Math.max(maxGroup, b - a);
-		if (tr.labels.subarray(a, b).some((l) => l !== tr.labels[a])) {
-			activeGroups.push(gi);
-			activeRows += b - a;
-		}
-	}
-	if (activeGroups.length === 0) {
-		throw new Error("trainLambdaMART: no training group has items with differing labels, so there is nothing to learn");
-	}
-	const active = new Int32Array(activeRows);
-	const invIdcg = new Float64Array(activeGroups.length);
-	const byLabel = new Int32Array(tr.rows);
-	const lowerStart = new Int32Array(tr.rows);
-	let n = 0;
-	activeGroups.forEach((gi, k) => {
-		const a = tr.groupStart[gi] as number;
-		const b = tr.groupStart[gi + 1] as number;
-		for (let r = a; r < b; r++) active[n++] = r;
-		invIdcg[k] = inverseIdealDcg(tr.labels, a, b - a);
-		planGroup(tr.labels, a, b - a, byLabel, lowerStart);
-	});
+  // Groups whose labels are all equal have no pairs, hence zero gradient: leave them out of tree
+  // building entirely rather than let them dilute minDataInLeaf.
+  const activeGroups: number[] = [];
+  let activeRows = 0;
+  let maxGroup = 0;
+  for (let gi = 0; gi + 1 < tr.groupStart.length; gi++) {
+    const a = tr.groupStart[gi]!;
+    const b = tr.groupStart[gi + 1]!;
+    maxGroup = Math.max(maxGroup, b - a);
+    if (tr.labels.subarray(a, b).some((l) => l !== tr.labels[a])) {
+      activeGroups.push(gi);
+      activeRows += b - a;
+    }
+  }
+  if (activeGroups.length === 0) {
+    throw new Error(
+      "trainLambdaMART: no training group has items with differing labels, so there is nothing to learn",
+    );
+  }
+  const active = new Int32Array(activeRows);
+  const invIdcg = new Float64Array(activeGroups.length);
+  const byLabel = new Int32Array(tr.rows);
+  const lowerStart = new Int32Array(tr.rows);
+  let n = 0;
+  activeGroups.forEach((gi, k) => {
+    const a = tr.groupStart[gi]!;
+    const b = tr.groupStart[gi + 1]!;
+    for (let r = a; r < b; r++) active[n++] = r;
+    invIdcg[k] = inverseIdealDcg(tr.labels, a, b - a);
+    planGroup(tr.labels, a, b - a, byLabel, lowerStart);
+  });
 
-	const binned = binDataset(tr, F, p.maxBins);
-	const grower: Grower = {
-		p,
-		featureCount: F,
-		binned,
-		grad: new Float64Array(tr.rows),
-		hess: new Float64Array(tr.rows),
-		active,
-		rows: new Int32Array(activeRows),
-		scratch: new Int32Array(activeRows),
-		pool: Array.from({ length: p.maxLeaves }, () => new Float64Array(binned.totalBins * 3)),
-	};
-	const order = new Int32Array(maxGroup);
-	const pos = new Int32Array(maxGroup);
-	const trainScores = new Float64Array(tr.rows);
-	const validScores = va ? new Float64Array(va.rows) : undefined;
-	// Without early stopping every tree is kept (as in LightGBM), so there is no best to select.
-	const selecting = va !== undefined && p.earlyStoppingRounds > 0;
-	const bestValidScores = selecting && va ? new Float64Array(va.rows) : validScores;
-	const random = mulberry32(p.seed);
-	const allFeatures = Int32Array.from({ length: F }, (_, f) => f);
-	const sampled = Math.max(1, Math.round(F * p.featureFraction));
+  const binned = binDataset(tr, F, p.maxBins);
+  const grower: Grower = {
+    p,
+    featureCount: F,
+    binned,
+    grad: new Float64Array(tr.rows),
+    hess: new Float64Array(tr.rows),
+    active,
+    rows: new Int32Array(activeRows),
+    scratch: new Int32Array(activeRows),
+    pool: Array.from({ length: p.maxLeaves }, () => new Float64Array(binned.totalBins * 3)),
+  };
+  const order = new Int32Array(maxGroup);
+  const pos = new Int32Array(maxGroup);
+  const trainScores = new Float64Array(tr.rows);
+  const validScores = va ? new Float64Array(va.rows) : undefined;
+  // Without early stopping every tree is kept (as in LightGBM), so there is no best to select.
+  const selecting = va !== undefined && p.earlyStoppingRounds > 0;
+  const bestValidScores = selecting && va ? new Float64Array(va.rows) : validScores;
+  const random = mulberry32(p.seed);
+  const allFeatures = Int32Array.from({ length: F }, (_, f) => f);
+  const sampled = Math.max(1, Math.round(F * p.featureFraction));
 
-	const trees: GbdtTree[] = [];
-	const history: TrainResult["history"] = [];
-	let bestIteration = 0;
-	let bestValid = Number.NEGATIVE_INFINITY;
-	let stopReason = "trees";
-	for (let it = 1; it <= p.trees; it++) {
-		grower.grad.fill(0);
-		grower.hess.fill(0);
-		activeGroups.forEach((gi, k) => {
-			const a = tr.groupStart[gi] as number;
-			const m = (tr.groupStart[gi + 1] as number) - a;
-			const idcg = invIdcg[k] as number;
-			accumulateGroup(trainScores, tr.labels, a, m, p.objective, idcg, byLabel, lowerStart, grower.grad, grower.hess, order, pos);
-		});
-		let features = allFeatures;
-		if (sampled < F) {
-			// Partial Fisher-Yates on a copy, then sorted so tie-breaking between equal gains is by feature index.
-			const pick = allFeatures.slice();
-			for (let i = 0; i < sampled; i++) {
-				const j = i + Math.floor(random() * (F - i));
-				const t = pick[i] as number;
-				pick[i] = pick[j] as number;
-				pick[j] = t;
-			}
-			features = pick.subarray(0, sampled).sort();
-		}
-		const tree = growTree(grower, features, trainScores);
-		if (tree === null) {
-			stopReason = "no split improves the objective";
-			break;
-		}
-		trees.push(tree);
-		const trainMrr = meanRR(tr, trainScores);
-		let validMrr: number | undefined;
-		if (va && validScores) {
-			addTree(tree, va, F, validScores);
-			validMrr = meanRR(va, validScores);
-		}
-		if (selecting && validMrr !== undefined && bestValidScores && validScores) {
-			if (validMrr > bestValid) {
-				bestValid = validMrr;
-				bestIteration = it;
-				bestValidScores.set(validScores);
-			}
-		} else bestIteration = it;
-		history.push(validMrr === undefined ? { iteration: it, trainMrr } : { iteration: it, trainMrr, validMrr });
-		options.onIteration?.({ iteration: it, trainMrr, validMrr });
-		if (selecting && it - bestIteration >= p.earlyStoppingRounds) {
-			stopReason = "early stopping";
-			break;
-		}
-	}
+  const trees: GbdtTree[] = [];
+  const history: TrainResult["history"] = [];
+  let bestIteration = 0;
+  let bestValid = Number.NEGATIVE_INFINITY;
+  let stopReason = "trees";
+  for (let it = 1; it <= p.trees; it++) {
+    grower.grad.fill(0);
+    grower.hess.fill(0);
+    activeGroups.forEach((gi, k) => {
+      const a = tr.groupStart[gi]!;
+      const m = tr.groupStart[gi + 1]! - a;
+      const idcg = invIdcg[k]!;
+      accumulateGroup(
+        trainScores,
+        tr.labels,
+        a,
+        m,
+        p.objective,
+        idcg,
+        byLabel,
+        lowerStart,
+        grower.grad,
+        grower.hess,
+        order,
+        pos,
+      );
+    });
+    let features = allFeatures;
+    if (sampled < F) {
+      // Partial Fisher-Yates on a copy, then sorted so tie-breaking between equal gains is by feature index.
+      const pick = allFeatures.slice();
+      for (let i = 0; i < sampled; i++) {
+        const j = i + Math.floor(random() * (F - i));
+        const t = pick[i]!;
+        pick[i] = pick[j]!;
+        pick[j] = t;
+      }
+      features = pick.subarray(0, sampled).sort();
+    }
+    const tree = growTree(grower, features, trainScores);
+    if (tree === null) {
+      stopReason = "no split improves the objective";
+      break;
+    }
+    trees.push(tree);
+    const trainMrr = meanRR(tr, trainScores);
+    let validMrr: number | undefined;
+    if (va && validScores) {
+      addTree(tree, va, F, validScores);
+      validMrr = meanRR(va, validScores);
+    }
+    if (selecting && validMrr !== undefined && bestValidScores && validScores) {
+      if (validMrr > bestValid) {
+        bestValid = validMrr;
+        bestIteration = it;
+        bestValidScores.set(validScores);
+      }
+    } else bestIteration = it;
+    history.push(
+      validMrr === undefined ? { iteration: it, trainMrr } : { iteration: it, trainMrr, validMrr },
+    );
+    options.onIteration?.({ iteration: it, trainMrr, validMrr });
+    if (selecting && it - bestIteration >= p.earlyStoppingRounds) {
+      stopReason = "early stopping";
+      break;
+    }
+  }
 
-	const metrics: Record<string, number> = {};
-	const best = history[bestIteration - 1];
-	if (best) {
-		metrics.train_mrr = best.trainMrr;
-		if (va && bestValidScores && best.validMrr !== undefined) {
-			metrics.valid_mrr = best.validMrr;
-			metrics.valid_ndcg = meanNdcg(va, bestValidScores);
-		}
-	}
-	const model: GbdtModel = {
-		format: GBDT_FORMAT,
-		formatVersion: 1,
-		name,
-		featureNames,
-		baseScore: 0,
-		trees: trees.slice(0, bestIteration),
-		training: {
-			algorithm: "lambdamart",
-			objective: p.objective,
-			params: { ...p },
-			trainRows: tr.rows,
-			trainGroups: tr.groupStart.length - 1,
-			trainGroupsWithPairs: activeGroups.length,
-			validRows: va?.rows ?? 0,
-			validGroups: va ? va.groupStart.length - 1 : 0,
-			iterations: history.length,
-			bestIteration,
-			stopReason,
-			seconds: Math.round(performance.now() - started) / 1000,
-		},
-		metrics,
-	};
-	return { model, bestIteration, history };
+  const metrics: Record<string, number> = {};
+  const best = history[bestIteration - 1];
+  if (best) {
+    metrics.train_mrr = best.trainMrr;
+    if (va && bestValidScores && best.validMrr !== undefined) {
+      metrics.valid_mrr = best.validMrr;
+      metrics.valid_ndcg = meanNdcg(va, bestValidScores);
+    }
+  }
+  const model: GbdtModel = {
+    format: GBDT_FORMAT,
+    formatVersion: 1,
+    name,
+    featureNames,
+    baseScore: 0,
+    trees: trees.slice(0, bestIteration),
+    training: {
+      algorithm: "lambdamart",
+      objective: p.objective,
+      params: { ...p },
+      trainRows: tr.rows,
+      trainGroups: tr.groupStart.length - 1,
+      trainGroupsWithPairs: activeGroups.length,
+      validRows: va?.rows ?? 0,
+      validGroups: va ? va.groupStart.length - 1 : 0,
+      iterations: history.length,
+      bestIteration,
+      stopReason,
+      seconds: Math.round(performance.now() - started) / 1000,
+    },
+    metrics,
+  };
+  return { model, bestIteration, history };
 }

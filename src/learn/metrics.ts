@@ -6,54 +6,56 @@
 import type { RankingGroup } from "./lambdamart.ts";
 
 function key(s: number): number {
-	return Number.isNaN(s) ? Number.NEGATIVE_INFINITY : s;
+  return Number.isNaN(s) ? Number.NEGATIVE_INFINITY : s;
 }
 
 function checkLengths(scores: ArrayLike<number>, labels: ArrayLike<number>): void {
-	if (scores.length !== labels.length) {
-		throw new RangeError(`scores has length ${scores.length} but labels has length ${labels.length}`);
-	}
+  if (scores.length !== labels.length) {
+    throw new RangeError(
+      `scores has length ${scores.length} but labels has length ${labels.length}`,
+    );
+  }
 }
 
 /** 1 / (rank of the first relevant item by descending score); 0 when nothing is relevant. */
 export function reciprocalRank(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-	checkLengths(scores, labels);
-	// The first relevant item in the sorted order is the best-scored relevant one (earliest on ties);
-	// counting who beats it is O(n) and needs no sort.
-	let best = -1;
-	let bestScore = Number.NEGATIVE_INFINITY;
-	for (let i = 0; i < labels.length; i++) {
-		if (!((labels[i] as number) > 0)) continue;
-		const s = key(scores[i] as number);
-		if (best < 0 || s > bestScore) {
-			best = i;
-			bestScore = s;
-		}
-	}
-	if (best < 0) return 0;
-	let rank = 1;
-	for (let j = 0; j < scores.length; j++) {
-		const s = key(scores[j] as number);
-		if (s > bestScore || (s === bestScore && j < best)) rank++;
-	}
-	return 1 / rank;
+  checkLengths(scores, labels);
+  // The first relevant item in the sorted order is the best-scored relevant one (earliest on ties);
+  // counting who beats it is O(n) and needs no sort.
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < labels.length; i++) {
+    if (!(labels[i]! > 0)) continue;
+    const s = keyscores[i]!;
+    if (best < 0 || s > bestScore) {
+      best = i;
+      bestScore = s;
+    }
+  }
+  if (best < 0) return 0;
+  let rank = 1;
+  for (let j = 0; j < scores.length; j++) {
+    const s = keyscores[j]!;
+    if (s > bestScore || (s === bestScore && j < best)) rank++;
+  }
+  return 1 / rank;
 }
 
 /** Mean of reciprocalRank over groups, scoring each item with scoreFn; 0 for no groups. */
 export function meanReciprocalRank(
-	groups: readonly RankingGroup[],
-	scoreFn: (features: ArrayLike<number>) => number,
+  groups: readonly RankingGroup[],
+  scoreFn: (features: ArrayLike<number>) => number,
 ): number {
-	if (groups.length === 0) return 0;
-	let sum = 0;
-	for (const g of groups) sum += reciprocalRank(g.features.map(scoreFn), g.labels);
-	return sum / groups.length;
+  if (groups.length === 0) return 0;
+  let sum = 0;
+  for (const g of groups) sum += reciprocalRank(g.features.map(scoreFn), g.labels);
+  return sum / groups.length;
 }
 
 function dcg(labelsInOrder: ArrayLike<number>, k: number): number {
-	let s = 0;
-	for (let p = 0; p < k; p++) s += (2 ** (labelsInOrder[p] as number) - 1) / Math.log2(p + 2);
-	return s;
+  let s = 0;
+  for (let p = 0; p < k; p++) s += (2 ** labelsInOrder[p]! - 1) / Math.log2(p + 2);
+  return s;
 }
 
 /**
@@ -61,17 +63,19 @@ function dcg(labelsInOrder: ArrayLike<number>, k: number): number {
  * 0 when nothing is relevant, consistent with reciprocalRank.
  */
 export function ndcg(scores: ArrayLike<number>, labels: ArrayLike<number>, k?: number): number {
-	checkLengths(scores, labels);
-	const n = labels.length;
-	if (k !== undefined && !(k >= 1)) throw new RangeError(`ndcg: k must be >= 1, got ${k}`);
-	const cut = Math.min(n, k ?? n);
-	const order = Array.from({ length: n }, (_, i) => i);
-	order.sort((a, b) => key(scores[b] as number) - key(scores[a] as number) || a - b);
-	const ideal = Array.from(labels).sort((a, b) => b - a);
-	const idcg = dcg(ideal, cut);
-	if (!(idcg > 0)) return 0;
-	return dcg(
-		order.map((i) => labels[i] as number),
-		cut,
-	) / idcg;
+  checkLengths(scores, labels);
+  const n = labels.length;
+  if (k !== undefined && !(k >= 1)) throw new RangeError(`ndcg: k must be >= 1, got ${k}`);
+  const cut = Math.min(n, k ?? n);
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => keyscores[b]! - keyscores[a]! || a - b);
+  const ideal = Array.from(labels).sort((a, b) => b - a);
+  const idcg = dcg(ideal, cut);
+  if (!(idcg > 0)) return 0;
+  return (
+    dcg(
+      order.map((i) => labels[i]!),
+      cut,
+    ) / idcg
+  );
 }

@@ -7,57 +7,57 @@
 export const GBDT_FORMAT = "sessionrank.gbdt";
 
 export interface GbdtTree {
-	// flat arrays, node 0 is the root. Internal node i: left[i] >= 0. Leaf: left[i] === -1.
-	// go left when x[feature[i]] <= threshold[i] (NaN goes left).
-	feature: number[];
-	threshold: number[];
-	left: number[];
-	right: number[];
-	// leaf: output (shrinkage already applied). internal: the hessian-weighted mean output of
-	// the node's training rows, also shrunk — needed for contributions.
-	value: number[];
-	// optional: hessian sum of the node's training rows (the weights behind `value`)
-	cover?: number[];
+  // flat arrays, node 0 is the root. Internal node i: left[i] >= 0. Leaf: left[i] === -1.
+  // go left when x[feature[i]] <= threshold[i] (NaN goes left).
+  feature: number[];
+  threshold: number[];
+  left: number[];
+  right: number[];
+  // leaf: output (shrinkage already applied). internal: the hessian-weighted mean output of
+  // the node's training rows, also shrunk — needed for contributions.
+  value: number[];
+  // optional: hessian sum of the node's training rows (the weights behind `value`)
+  cover?: number[];
 }
 
 export interface GbdtModel {
-	format: typeof GBDT_FORMAT;
-	formatVersion: 1;
-	name: string;
-	featureNames: string[];
-	baseScore: number;
-	trees: GbdtTree[];
-	training?: Record<string, unknown>;
-	metrics?: Record<string, number>;
+  format: typeof GBDT_FORMAT;
+  formatVersion: 1;
+  name: string;
+  featureNames: string[];
+  baseScore: number;
+  trees: GbdtTree[];
+  training?: Record<string, unknown>;
+  metrics?: Record<string, number>;
 }
 
 function leafOf(tree: GbdtTree, x: ArrayLike<number>): number {
-	const { feature, threshold, left, right } = tree;
-	let i = 0;
-	let l = left[0] as number;
-	while (l >= 0) {
-		// `>` rather than `<=` so NaN (and a missing feature) goes left without a branch.
-		i = (x[feature[i] as number] as number) > (threshold[i] as number) ? (right[i] as number) : l;
-		l = left[i] as number;
-	}
-	return i;
+  const { feature, threshold, left, right } = tree;
+  let i = 0;
+  let l = left[0]!;
+  while (l >= 0) {
+    // `>` rather than `<=` so NaN (and a missing feature) goes left without a branch.
+    i = x[feature[i]!]! > threshold[i]! ? right[i]! : l;
+    l = left[i]!;
+  }
+  return i;
 }
 
 export function predict(model: GbdtModel, x: ArrayLike<number>): number {
-	let s = model.baseScore;
-	const trees = model.trees;
-	for (let t = 0; t < trees.length; t++) {
-		const tree = trees[t] as GbdtTree;
-		s += tree.value[leafOf(tree, x)] as number;
-	}
-	return s;
+  let s = model.baseScore;
+  const trees = model.trees;
+  for (let t = 0; t < trees.length; t++) {
+    const tree = trees[t] as GbdtTree;
+    s += tree.value[leafOf(tree, x)]!;
+  }
+  return s;
 }
 
 /** baseScore plus every root value: the prediction before any split is taken into account. */
 export function expectedValue(model: GbdtModel): number {
-	let s = model.baseScore;
-	for (const tree of model.trees) s += tree.value[0] as number;
-	return s;
+  let s = model.baseScore;
+  for (const tree of model.trees) s += tree.value[0]!;
+  return s;
 }
 
 /**
@@ -66,33 +66,35 @@ export function expectedValue(model: GbdtModel): number {
  * Pass `out` to stay allocation-free; it is zeroed first.
  */
 export function contributions(
-	model: GbdtModel,
-	x: ArrayLike<number>,
-	out?: Float64Array,
+  model: GbdtModel,
+  x: ArrayLike<number>,
+  out?: Float64Array,
 ): Float64Array {
-	const n = model.featureNames.length;
-	if (out === undefined) out = new Float64Array(n);
-	else if (out.length < n) {
-		throw new RangeError(`contributions: out has length ${out.length}, the model has ${n} features`);
-	} else out.fill(0);
-	for (const tree of model.trees) {
-		const { feature, threshold, left, right, value } = tree;
-		let i = 0;
-		let l = left[0] as number;
-		while (l >= 0) {
-			const f = feature[i] as number;
-			const child = (x[f] as number) > (threshold[i] as number) ? (right[i] as number) : l;
-			out[f] = (out[f] as number) + (value[child] as number) - (value[i] as number);
-			i = child;
-			l = left[i] as number;
-		}
-	}
-	return out;
+  const n = model.featureNames.length;
+  if (out === undefined) out = new Float64Array(n);
+  else if (out.length < n) {
+    throw new RangeError(
+      `contributions: out has length ${out.length}, the model has ${n} features`,
+    );
+  } else out.fill(0);
+  for (const tree of model.trees) {
+    const { feature, threshold, left, right, value } = tree;
+    let i = 0;
+    let l = left[0]!;
+    while (l >= 0) {
+      const f = feature[i]!;
+      const child = x[f]! > threshold[i]! ? right[i]! : l;
+      out[f] = out[f]! + value[child]! - value[i]!;
+      i = child;
+      l = left[i]!;
+    }
+  }
+  return out;
 }
 
 export interface CompiledGbdt {
-	readonly featureCount: number;
-	predict(x: ArrayLike<number>): number;
+  readonly featureCount: number;
+  predict(x: ArrayLike<number>): number;
 }
 
 /**
@@ -100,45 +102,45 @@ export interface CompiledGbdt {
  * summation order), but monomorphic typed-array loads make it ~1.3x faster (300 trees × 61 nodes: 6.6 vs 8.8 µs per row).
  */
 export function compileModel(model: GbdtModel): CompiledGbdt {
-	let total = 0;
-	for (const tree of model.trees) total += tree.feature.length;
-	const feature = new Int32Array(total);
-	const threshold = new Float64Array(total);
-	const left = new Int32Array(total);
-	const right = new Int32Array(total);
-	const value = new Float64Array(total);
-	const roots = new Int32Array(model.trees.length);
-	let at = 0;
-	model.trees.forEach((tree, t) => {
-		roots[t] = at;
-		for (let i = 0; i < tree.feature.length; i++) {
-			const l = tree.left[i] as number;
-			feature[at + i] = l >= 0 ? (tree.feature[i] as number) : 0;
-			threshold[at + i] = tree.threshold[i] as number;
-			left[at + i] = l >= 0 ? at + l : -1;
-			right[at + i] = l >= 0 ? at + (tree.right[i] as number) : -1;
-			value[at + i] = tree.value[i] as number;
-		}
-		at += tree.feature.length;
-	});
-	const base = model.baseScore;
-	const treeCount = roots.length;
-	return {
-		featureCount: model.featureNames.length,
-		predict(x: ArrayLike<number>): number {
-			let s = base;
-			for (let t = 0; t < treeCount; t++) {
-				let i = roots[t] as number;
-				let l = left[i] as number;
-				while (l >= 0) {
-					i = (x[feature[i] as number] as number) > (threshold[i] as number) ? (right[i] as number) : l;
-					l = left[i] as number;
-				}
-				s += value[i] as number;
-			}
-			return s;
-		},
-	};
+  let total = 0;
+  for (const tree of model.trees) total += tree.feature.length;
+  const feature = new Int32Array(total);
+  const threshold = new Float64Array(total);
+  const left = new Int32Array(total);
+  const right = new Int32Array(total);
+  const value = new Float64Array(total);
+  const roots = new Int32Array(model.trees.length);
+  let at = 0;
+  model.trees.forEach((tree, t) => {
+    roots[t] = at;
+    for (let i = 0; i < tree.feature.length; i++) {
+      const l = tree.left[i]!;
+      feature[at + i] = l >= 0 ? tree.feature[i]! : 0;
+      threshold[at + i] = tree.threshold[i]!;
+      left[at + i] = l >= 0 ? at + l : -1;
+      right[at + i] = l >= 0 ? at + tree.right[i]! : -1;
+      value[at + i] = tree.value[i]!;
+    }
+    at += tree.feature.length;
+  });
+  const base = model.baseScore;
+  const treeCount = roots.length;
+  return {
+    featureCount: model.featureNames.length,
+    predict(x: ArrayLike<number>): number {
+      let s = base;
+      for (let t = 0; t < treeCount; t++) {
+        let i = roots[t]!;
+        let l = left[i]!;
+        while (l >= 0) {
+          i = x[feature[i]!]! > threshold[i]! ? right[i]! : l;
+          l = left[i]!;
+        }
+        s += value[i]!;
+      }
+      return s;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,108 +148,118 @@ export function compileModel(model: GbdtModel): CompiledGbdt {
 // time with the offending path, never as a wrong score or an endless loop at request time.
 
 function fail(path: string, problem: string): never {
-	throw new Error(`invalid GBDT model: ${path} ${problem}`);
+  throw new Error(`invalid GBDT model: ${path} ${problem}`);
 }
 
 function show(v: unknown): string {
-	if (v === undefined) return "undefined";
-	const s = JSON.stringify(v);
-	return s.length > 40 ? `${s.slice(0, 40)}...` : s;
+  if (v === undefined) return "undefined";
+  const s = JSON.stringify(v);
+  return s.length > 40 ? `${s.slice(0, 40)}...` : s;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
-	return typeof v === "object" && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function numbers(v: unknown, path: string, length?: number): number[] {
-	if (!Array.isArray(v)) fail(path, `must be an array of numbers, got ${show(v)}`);
-	if (length !== undefined && v.length !== length) {
-		fail(path, `has length ${v.length}, expected ${length} (one entry per node)`);
-	}
-	for (let i = 0; i < v.length; i++) {
-		const x: unknown = v[i];
-		if (typeof x !== "number" || Number.isNaN(x)) fail(`${path}[${i}]`, `must be a number, got ${show(x)}`);
-	}
-	return v as number[];
+  if (!Array.isArray(v)) fail(path, `must be an array of numbers, got ${show(v)}`);
+  if (length !== undefined && v.length !== length) {
+    fail(path, `has length ${v.length}, expected ${length} (one entry per node)`);
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== "number" || Number.isNaN(x))
+      fail(`${path}[${i}]`, `must be a number, got ${show(x)}`);
+  }
+  return v as number[];
 }
 
 function parseTree(v: unknown, path: string, featureCount: number): GbdtTree {
-	if (!isRecord(v)) fail(path, `must be an object, got ${show(v)}`);
-	const feature = numbers(v.feature, `${path}.feature`);
-	const n = feature.length;
-	if (n === 0) fail(`${path}.feature`, "is empty; a tree needs at least a root node");
-	const threshold = numbers(v.threshold, `${path}.threshold`, n);
-	const left = numbers(v.left, `${path}.left`, n);
-	const right = numbers(v.right, `${path}.right`, n);
-	const value = numbers(v.value, `${path}.value`, n);
-	const cover = v.cover === undefined ? undefined : numbers(v.cover, `${path}.cover`, n);
-	for (let i = 0; i < n; i++) {
-		const l = left[i] as number;
-		const r = right[i] as number;
-		if (!Number.isFinite(value[i])) fail(`${path}.value[${i}]`, `must be finite, got ${value[i]}`);
-		if (l === -1) {
-			if (r !== -1) fail(`${path}.right[${i}]`, `= ${r} but node ${i} is a leaf (left = -1); expected -1`);
-			continue;
-		}
-		// Children must come after their parent: that alone rules out cycles, so a walk always ends.
-		for (const [side, c] of [
-			["left", l],
-			["right", r],
-		] as const) {
-			if (!Number.isInteger(c) || c <= i || c >= n) {
-				fail(`${path}.${side}[${i}]`, `= ${c} must be -1 (leaf) or a later node index (${i} < index < ${n})`);
-			}
-		}
-		if (l === r) fail(`${path}.right[${i}]`, `= ${r} is the same node as left[${i}]`);
-		const f = feature[i] as number;
-		if (!Number.isInteger(f) || f < 0 || f >= featureCount) {
-			fail(`${path}.feature[${i}]`, `= ${f} is out of range: the model has ${featureCount} features`);
-		}
-	}
-	const tree: GbdtTree = { feature, threshold, left, right, value };
-	if (cover !== undefined) tree.cover = cover;
-	return tree;
+  if (!isRecord(v)) fail(path, `must be an object, got ${show(v)}`);
+  const feature = numbers(v.feature, `${path}.feature`);
+  const n = feature.length;
+  if (n === 0) fail(`${path}.feature`, "is empty; a tree needs at least a root node");
+  const threshold = numbers(v.threshold, `${path}.threshold`, n);
+  const left = numbers(v.left, `${path}.left`, n);
+  const right = numbers(v.right, `${path}.right`, n);
+  const value = numbers(v.value, `${path}.value`, n);
+  const cover = v.cover === undefined ? undefined : numbers(v.cover, `${path}.cover`, n);
+  for (let i = 0; i < n; i++) {
+    const l = left[i]!;
+    const r = right[i]!;
+    if (!Number.isFinite(value[i])) fail(`${path}.value[${i}]`, `must be finite, got ${value[i]}`);
+    if (l === -1) {
+      if (r !== -1)
+        fail(`${path}.right[${i}]`, `= ${r} but node ${i} is a leaf (left = -1); expected -1`);
+      continue;
+    }
+    // Children must come after their parent: that alone rules out cycles, so a walk always ends.
+    for (const [side, c] of [
+      ["left", l],
+      ["right", r],
+    ] as const) {
+      if (!Number.isInteger(c) || c <= i || c >= n) {
+        fail(
+          `${path}.${side}[${i}]`,
+          `= ${c} must be -1 (leaf) or a later node index (${i} < index < ${n})`,
+        );
+      }
+    }
+    if (l === r) fail(`${path}.right[${i}]`, `= ${r} is the same node as left[${i}]`);
+    const f = feature[i]!;
+    if (!Number.isInteger(f) || f < 0 || f >= featureCount) {
+      fail(
+        `${path}.feature[${i}]`,
+        `= ${f} is out of range: the model has ${featureCount} features`,
+      );
+    }
+  }
+  const tree: GbdtTree = { feature, threshold, left, right, value };
+  if (cover !== undefined) tree.cover = cover;
+  return tree;
 }
 
 /** Validates an artifact (typically `JSON.parse` output) and returns it typed. Throws on any defect. */
 export function parseGbdtModel(json: unknown): GbdtModel {
-	if (!isRecord(json)) fail("root", `must be an object, got ${show(json)}`);
-	if (json.format !== GBDT_FORMAT) fail("format", `must be "${GBDT_FORMAT}", got ${show(json.format)}`);
-	if (json.formatVersion !== 1) fail("formatVersion", `must be 1, got ${show(json.formatVersion)}`);
-	if (typeof json.name !== "string") fail("name", `must be a string, got ${show(json.name)}`);
-	const names = json.featureNames;
-	if (!Array.isArray(names)) fail("featureNames", `must be an array of strings, got ${show(names)}`);
-	const seen = new Set<string>();
-	names.forEach((name: unknown, i) => {
-		if (typeof name !== "string") fail(`featureNames[${i}]`, `must be a string, got ${show(name)}`);
-		if (seen.has(name)) fail(`featureNames[${i}]`, `duplicates feature name ${show(name)}`);
-		seen.add(name);
-	});
-	const baseScore = json.baseScore;
-	if (typeof baseScore !== "number" || !Number.isFinite(baseScore)) {
-		fail("baseScore", `must be a finite number, got ${show(baseScore)}`);
-	}
-	if (!Array.isArray(json.trees)) fail("trees", `must be an array, got ${show(json.trees)}`);
-	const trees = json.trees.map((t: unknown, i) => parseTree(t, `trees[${i}]`, names.length));
-	const model: GbdtModel = {
-		format: GBDT_FORMAT,
-		formatVersion: 1,
-		name: json.name,
-		featureNames: names as string[],
-		baseScore,
-		trees,
-	};
-	if (json.training !== undefined) {
-		if (!isRecord(json.training)) fail("training", `must be an object, got ${show(json.training)}`);
-		model.training = json.training;
-	}
-	if (json.metrics !== undefined) {
-		const metrics = json.metrics;
-		if (!isRecord(metrics)) fail("metrics", `must be an object, got ${show(metrics)}`);
-		for (const [k, v] of Object.entries(metrics)) {
-			if (typeof v !== "number") fail(`metrics.${k}`, `must be a number, got ${show(v)}`);
-		}
-		model.metrics = metrics as Record<string, number>;
-	}
-	return model;
+  if (!isRecord(json)) fail("root", `must be an object, got ${show(json)}`);
+  if (json.format !== GBDT_FORMAT)
+    fail("format", `must be "${GBDT_FORMAT}", got ${show(json.format)}`);
+  if (json.formatVersion !== 1) fail("formatVersion", `must be 1, got ${show(json.formatVersion)}`);
+  if (typeof json.name !== "string") fail("name", `must be a string, got ${show(json.name)}`);
+  const names = json.featureNames;
+  if (!Array.isArray(names))
+    fail("featureNames", `must be an array of strings, got ${show(names)}`);
+  const seen = new Set<string>();
+  names.forEach((name: unknown, i) => {
+    if (typeof name !== "string") fail(`featureNames[${i}]`, `must be a string, got ${show(name)}`);
+    if (seen.has(name)) fail(`featureNames[${i}]`, `duplicates feature name ${show(name)}`);
+    seen.add(name);
+  });
+  const baseScore = json.baseScore;
+  if (typeof baseScore !== "number" || !Number.isFinite(baseScore)) {
+    fail("baseScore", `must be a finite number, got ${show(baseScore)}`);
+  }
+  if (!Array.isArray(json.trees)) fail("trees", `must be an array, got ${show(json.trees)}`);
+  const trees = json.trees.map((t: unknown, i) => parseTree(t, `trees[${i}]`, names.length));
+  const model: GbdtModel = {
+    format: GBDT_FORMAT,
+    formatVersion: 1,
+    name: json.name,
+    featureNames: names as string[],
+    baseScore,
+    trees,
+  };
+  if (json.training !== undefined) {
+    if (!isRecord(json.training)) fail("training", `must be an object, got ${show(json.training)}`);
+    model.training = json.training;
+  }
+  if (json.metrics !== undefined) {
+    const metrics = json.metrics;
+    if (!isRecord(metrics)) fail("metrics", `must be an object, got ${show(metrics)}`);
+    for (const [k, v] of Object.entries(metrics)) {
+      if (typeof v !== "number") fail(`metrics.${k}`, `must be a number, got ${show(v)}`);
+    }
+    model.metrics = metrics as Record<string, number>;
+  }
+  return model;
 }

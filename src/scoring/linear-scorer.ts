@@ -7,14 +7,14 @@ import type { Scorer } from "./scorer.ts";
  * prior, and item CTR, co-visitation and user history break the rest.
  */
 export const HAND_WEIGHTS: Partial<Record<FeatureName, number>> = {
-  pos: -0.08,
-  is_last_touched: 4,
-  s_recency: 2,
-  s_touches: 0.3,
-  s_clickout: 0.5,
-  user_clicked_before: 0.8,
-  i_exam_ctr: 3,
-  covisit_sum: 0.4,
+  // Weights picked on trivago part A (docs/evaluation.md): any touched item above any
+  // untouched one, the latest touches first, then the shown order. Item CTR and popularity
+  // lowered MRR there (the test period starts cold), so they are left to the learned model.
+  pos: -0.02,
+  s_touched: 3,
+  is_last_touched: 1,
+  s_recency: 4,
+  covisit_sum: 0.2,
 };
 
 /** Values that lift nothing: a reason is a lift above these (the CTR prior, for one). */
@@ -25,10 +25,12 @@ const MIN_REASON = 0.05;
 export class LinearScorer implements Scorer {
   readonly name: string;
   private readonly w = new Float64Array(FEATURE_COUNT);
+  private readonly weighted: [FeatureName, number][];
 
   constructor(weights: Partial<Record<FeatureName, number>> = HAND_WEIGHTS, name = "hand-weighted-v1") {
     this.name = name;
-    for (const [f, v] of Object.entries(weights)) this.w[FEATURE_INDEX[f as FeatureName]] = v ?? 0;
+    this.weighted = Object.entries(weights).map(([f, v]) => [f as FeatureName, v ?? 0]);
+    for (const [f, v] of this.weighted) this.w[FEATURE_INDEX[f]] = v;
   }
 
   score(matrix: Float64Array, n: number, out: Float64Array): void {
@@ -43,7 +45,7 @@ export class LinearScorer implements Scorer {
   reasons(matrix: Float64Array, i: number, max: number): string[] {
     const row = i * FEATURE_COUNT;
     const lifts: [string, number][] = [];
-    for (const [f, w] of Object.entries(HAND_WEIGHTS) as [FeatureName, number][]) {
+    for (const [f, w] of this.weighted) {
       const c = w * (matrix[row + FEATURE_INDEX[f]]! - (NEUTRAL[f] ?? 0));
       if (c > MIN_REASON) lifts.push([f, c]);
     }

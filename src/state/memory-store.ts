@@ -20,7 +20,8 @@ export class MemoryStore implements Store {
   private readonly deadlines = new Map<string, number>();
   private readonly bus = new EventEmitter();
   private readonly sweeper: NodeJS.Timeout;
-  private channels = 0;
+  /** Subscribers per channel: like Redis, one subscription per channel however many listen. */
+  private readonly channels = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {
     this.bus.setMaxListeners(0);
@@ -63,18 +64,20 @@ export class MemoryStore implements Store {
 
   async subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe> {
     this.bus.on(channel, onMessage);
-    this.channels++;
+    this.channels.set(channel, (this.channels.get(channel) ?? 0) + 1);
     let done = false;
     return async () => {
       if (done) return;
       done = true;
-      this.channels--;
+      const left = (this.channels.get(channel) ?? 1) - 1;
+      if (left > 0) this.channels.set(channel, left);
+      else this.channels.delete(channel);
       this.bus.off(channel, onMessage);
     };
   }
 
   subscriptionCount(): number {
-    return this.channels;
+    return this.channels.size;
   }
 
   async deleteKeys(keys: readonly string[]): Promise<number> {
@@ -94,6 +97,7 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.bus.removeAllListeners();
+    this.channels.clear();
   }
 
   /** Key count, for tests and memory figures. */
@@ -120,14 +124,14 @@ export class MemoryStore implements Store {
       case "zmscore":
         return r.members.map((m) => (cur?.t === "zset" ? (cur.v.get(m) ?? null) : null));
       case "ztop": {
-        if (cur?.t !== "zset") return [];
+        if (cur?.t !== "zset" || r.n <= 0) return [];
         // Redis ZRANGE ... REV orders ties by member, descending.
         return [...cur.v.entries()]
           .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0))
           .slice(0, r.n);
       }
       case "lrange":
-        return cur?.t === "list" ? cur.v.slice(0, r.n) : [];
+        return cur?.t === "list" && r.n > 0 ? cur.v.slice(0, r.n) : [];
     }
   }
 

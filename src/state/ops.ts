@@ -136,7 +136,8 @@ export function applyOps(db: Db, ops: readonly Op[], onExpire?: ExpireHook): voi
         break;
       }
       case "expire":
-        onExpire?.(o.key, o.seconds);
+        // Like EXPIRE: a key that does not exist (yet) gets no TTL.
+        if (db.has(o.key)) onExpire?.(o.key, o.seconds);
         break;
     }
   }

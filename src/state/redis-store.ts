@@ -185,16 +185,35 @@ function throwFirst(res: PipelineResult): void {
   for (const [err] of res ?? []) if (err) throw err;
 }
 
+/**
+ * Reads answered without a command: HMGET/ZMSCORE need at least one argument, and a
+ * range of n <= 0 would be `0 -1` (everything) in Redis, where it must be nothing.
+ */
+function emptyRead(r: ReadOp): boolean {
+  switch (r.op) {
+    case "hmget":
+      return r.fields.length === 0;
+    case "zmscore":
+      return r.members.length === 0;
+    case "ztop":
+    case "lrange":
+      return r.n <= 0;
+    case "hgetall":
+      return false;
+  }
+}
+
 function queueRead(p: ReturnType<Redis["pipeline"]>, r: ReadOp): void {
+  if (emptyRead(r)) return;
   switch (r.op) {
     case "hgetall":
       p.hgetall(r.key);
       break;
     case "hmget":
-      if (r.fields.length > 0) p.hmget(r.key, ...r.fields);
+      p.hmget(r.key, ...r.fields);
       break;
     case "zmscore":
-      if (r.members.length > 0) p.call("ZMSCORE", r.key, ...r.members);
+      p.call("ZMSCORE", r.key, ...r.members);
       break;
     case "ztop":
       p.call("ZRANGE", r.key, 0, r.n - 1, "REV", "WITHSCORES");
@@ -209,7 +228,7 @@ function decodeReads(reads: readonly ReadOp[], res: PipelineResult, offset: numb
   const out: ReadValue[] = [];
   let j = offset;
   for (const r of reads) {
-    if ((r.op === "hmget" && r.fields.length === 0) || (r.op === "zmscore" && r.members.length === 0)) {
+    if (emptyRead(r)) {
       out.push([]);
       continue;
     }
