@@ -41,6 +41,8 @@ export const configSchema = z.object({
   POPULAR_TOP_K: int(500, 10, 100_000),
   DEFAULT_LIMIT: int(25, 1, 1000),
   MODEL_PATH: z.string().min(1).optional(),
+  /** Append the saved state of every clickout/purchase to this JSONL file (for retraining). */
+  RECORD_STATES_PATH: z.string().min(1).optional(),
   GRAPHIQL: bool(true),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "silent"]).default("info"),
 });

@@ -1,4 +1,6 @@
+import { isPrimary, runPrimary, WorkersError, workerCount } from "./cluster.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { fileStateRecorder } from "./learn/state-log.ts";
 import { loadScorer } from "./scoring/load-scorer.ts";
 import { ModelHolder } from "./scoring/model-holder.ts";
 import { startServer } from "./server.ts";
@@ -15,16 +17,33 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  let workers: number;
+  try {
+    workers = workerCount();
+  } catch (err) {
+    if (err instanceof WorkersError) {
+      console.error(`Invalid configuration:\n  - ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  // WORKERS > 1: this process only forks and supervises; each worker runs the rest.
+  if (workers > 1 && isPrimary()) {
+    runPrimary(workers);
+    return;
+  }
   const store = createStore(config);
   if (!(await store.ping())) {
     console.error(`Cannot reach Redis at ${config.REDIS_URL}; check REDIS_URL.`);
     await store.close();
     process.exit(1);
   }
-  const models = new ModelHolder(await loadScorer(config));
+  const models = new ModelHolder(loadScorer(config));
   const server = await startServer(store, config, models);
+  if (config.RECORD_STATES_PATH) server.engine.recorder = fileStateRecorder(config.RECORD_STATES_PATH);
+  const who = workers > 1 ? ` [worker ${process.pid} of ${workers}]` : "";
   console.log(
-    `sessionrank listening on ${server.url} (store: ${store.kind}${config.REDIS_URL ? ` ${redact(config.REDIS_URL)}` : ""}, model: ${models.scorer.name})`,
+    `sessionrank listening on ${server.url}${who} (store: ${store.kind}${config.REDIS_URL ? ` ${redact(config.REDIS_URL)}` : ""}, model: ${models.scorer.name})`,
   );
 
   let stopping = false;
@@ -36,6 +55,15 @@ async function main(): Promise<void> {
     await store.close();
     process.exit(0);
   };
+  // A new model without a restart: write the artifact, then `kill -HUP <pid>`.
+  process.on("SIGHUP", () => {
+    try {
+      models.swap(loadScorer(config));
+      console.log(`model reloaded: ${models.scorer.name}`);
+    } catch (err) {
+      console.error(`model not reloaded, keeping ${models.scorer.name}: ${(err as Error).message}`);
+    }
+  });
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }

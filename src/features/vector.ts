@@ -1,4 +1,4 @@
-import { itemEventIndex } from "../domain/event-type.ts";
+import { EVENT_TYPES, itemEventIndex } from "../domain/event-type.ts";
 import type { CandidateData, CandidateList } from "./candidates.ts";
 import type { SessionSnapshot } from "./session-snapshot.ts";
 
@@ -42,6 +42,20 @@ export const FEATURE_NAMES = [
   "exam_ctr_rank",
   "n_filters",
   "s_touched",
+  "s_secs_since_touch",
+  "last_gap_secs",
+  "slot_minus_second_touched",
+  "slot_minus_extrapolated",
+  "last_type",
+  "price_vs_touched",
+  "in_prev_list",
+  "touched_in_list",
+  "prev_pos",
+  "touched_rank_in_list",
+  "touches_over_max",
+  "price_over_min",
+  "slot_minus_last_clickout",
+  "s_clickout_last",
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -69,10 +83,62 @@ export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: 
   const n = list.items.length;
   const m = new Float64Array(n * FEATURE_COUNT);
   const slotOf = new Map<string, number>();
-  list.items.forEach((c, i) => slotOf.set(c, i));
+  for (let i = 0; i < n; i++) slotOf.set(list.items[i]!, i);
   const lastTouchedSlot = snap.touched[0] !== undefined ? (slotOf.get(snap.touched[0]) ?? -1) : -1;
   const touchedRank = new Map<string, number>();
-  snap.touched.forEach((c, r) => touchedRank.set(c, r));
+  for (let r = 0; r < snap.touched.length; r++) touchedRank.set(snap.touched[r]!, r);
+
+  const secondSlot = snap.touched[1] !== undefined ? (slotOf.get(snap.touched[1]) ?? -1) : -1;
+  // Latest touch time per item and the previous event's time, from the bounded recent log
+  // (newest first). Times are those of past events only: never the time of the event
+  // being predicted.
+  const touchTs = new Map<string, number>();
+  let prevTs = -1;
+  snap.raw.recent.forEach((r, k) => {
+    const parts = r.split("|");
+    const ts = Number(parts[3]);
+    if (k === 1) prevTs = ts;
+    const item = parts[1];
+    if (item && !touchTs.has(item)) touchTs.set(item, ts);
+  });
+  const lastGap = prevTs >= 0 ? (snap.lastTs - prevTs) / 1000 : -1;
+  const lastType = snap.lastType ? EVENT_TYPES.indexOf(snap.lastType as (typeof EVENT_TYPES)[number]) : -1;
+  const prevSlot = new Map<string, number>();
+  if (list.items !== snap.list) for (let i = 0; i < snap.list.length; i++) prevSlot.set(snap.list[i]!, i);
+  let touchedInList = 0;
+  let touchedPriceSum = 0;
+  let touchedPriced = 0;
+  list.items.forEach((c, i) => {
+    if (snap.items.has(c)) {
+      touchedInList++;
+      const p = list.prices?.[i];
+      if (p !== undefined) {
+        touchedPriceSum += p;
+        touchedPriced++;
+      }
+    }
+  });
+  const touchedPriceMean = touchedPriced > 0 ? touchedPriceSum / touchedPriced : 0;
+  // List-relative views: a tree scores one row at a time and cannot compare rows itself.
+  const inListTouched = list.items
+    .map((c, i) => ({ i, si: snap.items.get(c) }))
+    .filter((x) => x.si !== undefined)
+    .sort((a, b) => b.si!.last - a.si!.last || a.i - b.i);
+  const touchedRankInList = new Map<number, number>();
+  inListTouched.forEach((x, r) => {
+    touchedRankInList.set(x.i, r);
+  });
+  const maxTouches = inListTouched.reduce((m, x) => Math.max(m, x.si!.n), 0);
+  const minPrice = list.prices && list.prices.length > 0 ? Math.min(...list.prices) : 0;
+  // The item of the session's latest clickout, from the recent log (newest first).
+  let lastClickoutItem: string | undefined;
+  for (const r of snap.raw.recent) {
+    if (r.startsWith("CLICKOUT|")) {
+      lastClickoutItem = r.split("|")[1];
+      break;
+    }
+  }
+  const lastClickoutSlot = lastClickoutItem !== undefined ? (slotOf.get(lastClickoutItem) ?? -1) : -1;
 
   const prices = list.prices;
   let priceMean = 0;
@@ -146,6 +212,25 @@ export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: 
     set("exam_ctr_rank", examCtrRank[i]!);
     set("n_filters", snap.filters.length);
     set("s_touched", si ? 1 : 0);
+    const tts = touchTs.get(c);
+    set("s_secs_since_touch", tts !== undefined ? (snap.lastTs - tts) / 1000 : NEVER * 100);
+    set("last_gap_secs", lastGap);
+    set("slot_minus_second_touched", secondSlot >= 0 ? i - secondSlot : NEVER);
+    set(
+      "slot_minus_extrapolated",
+      lastTouchedSlot >= 0 && secondSlot >= 0 ? i - (2 * lastTouchedSlot - secondSlot) : NEVER,
+    );
+    set("last_type", lastType);
+    set("price_vs_touched", price !== undefined && touchedPriceMean > 0 ? price / touchedPriceMean : -1);
+    const pp = list.items === snap.list ? i : prevSlot.get(c);
+    set("in_prev_list", pp !== undefined ? 1 : 0);
+    set("touched_in_list", touchedInList);
+    set("prev_pos", pp ?? -1);
+    set("touched_rank_in_list", touchedRankInList.get(i) ?? NEVER);
+    set("touches_over_max", si && maxTouches > 0 ? si.n / maxTouches : 0);
+    set("price_over_min", price !== undefined && minPrice > 0 ? price / minPrice : -1);
+    set("slot_minus_last_clickout", lastClickoutSlot >= 0 ? i - lastClickoutSlot : NEVER);
+    set("s_clickout_last", lastClickoutItem === c ? 1 : 0);
   }
   return m;
 }

@@ -1,6 +1,7 @@
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { GraphQLContext } from "./context.ts";
 import { EXAMPLE_OPERATIONS } from "./examples.ts";
+import { useRequestErrorCodes } from "./request-errors.ts";
 import { schema } from "./schema.ts";
 
 export type ContextFactory = () => GraphQLContext;
@@ -19,6 +20,8 @@ export function createGraphQLHandler(
     // on purpose (bad input, unavailable store) pass through.
     maskedErrors: true,
     logging: false,
+    // Variables graphql-js rejects (e.g. an unknown enum value) are bad input too.
+    plugins: [useRequestErrorCodes()],
     graphiql: opts.graphiql
       ? {
           title: "sessionrank",

@@ -52,6 +52,8 @@ export class Engine {
   readonly keys: Keys;
   readonly ctx: FeatureContext;
   private readonly lock = new SessionLock();
+  /** When set, every clickout and purchase records its saved state (live retraining). */
+  recorder: StateRecorder | undefined;
 
   constructor(
     readonly store: Store,
@@ -66,6 +68,7 @@ export class Engine {
   track(event: SessionEvent): Promise<TrackOutcome> {
     return this.lock.run(event.sessionId, async () => {
       const before = await this.snapshot(event.sessionId);
+      if (this.recorder) await this.record(event, before);
       const ops = eventWrites(event, before, this.ctx);
       const after = foldSession(this.keys, before, ops);
       const { list, published } = await this.rescoreAndPublish(after, ops, event);
@@ -159,10 +162,22 @@ export class Engine {
     return featureMatrix(snap, list, parseCandidateData(snap, list, values));
   }
 
+  /** The state the scorer saw just before a clickout or purchase: the training example. */
+  private async record(event: SessionEvent, before: SessionSnapshot): Promise<void> {
+    if ((event.type !== "CLICKOUT" && event.type !== "PURCHASE") || !event.itemId) return;
+    const items = event.impressions ?? before.list;
+    if (items.length === 0) return;
+    const list: CandidateList = event.impressions ? { items, prices: event.prices } : { items, prices: before.prices };
+    const matrix = await this.features(before, list);
+    this.recorder?.({ event, before, list, matrix });
+  }
+
   candidateList(snap: SessionSnapshot, items: readonly string[]): CandidateList {
     if (!snap.prices) return { items, prices: undefined };
     const priceOf = new Map<string, number>();
-    snap.list.forEach((id, i) => priceOf.set(id, snap.prices![i]!));
+    snap.list.forEach((id, i) => {
+      priceOf.set(id, snap.prices![i]!);
+    });
     const prices = items.map((id) => priceOf.get(id));
     return {
       items,

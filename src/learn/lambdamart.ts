@@ -299,25 +299,33 @@ function planGroup(
   }
 }
 
+/** Buffers for lambda computation, all indexed by row except the per-group scratch. */
+interface LambdaWork {
+  labels: Float64Array;
+  /** From planGroup. */
+  byLabel: Int32Array;
+  lowerStart: Int32Array;
+  grad: Float64Array;
+  hess: Float64Array;
+  /** Scratch of at least the largest group's size: items by descending score, and each item's position. */
+  order: Int32Array;
+  pos: Int32Array;
+}
+
 /**
- * Adds the lambdas/hessians of one group (rows a .. a+m-1) into grad/hess, weighting every pair
- * with differing labels by how much swapping the two items would change the metric at the
- * current ranking. `order` and `pos` are scratch space of at least m entries.
+ * Adds the lambdas/hessians of one group (rows a .. a+m-1) into w.grad/w.hess, weighting every
+ * pair with differing labels by how much swapping the two items would change the metric at the
+ * current ranking.
  */
 function accumulateGroup(
+  w: LambdaWork,
   scores: Float64Array,
-  labels: Float64Array,
   a: number,
   m: number,
-  objective: Objective,
   invIdcg: number,
-  byLabel: Int32Array,
-  lowerStart: Int32Array,
-  grad: Float64Array,
-  hess: Float64Array,
-  order: Int32Array,
-  pos: Int32Array,
+  objective: Objective,
 ): void {
+  const { labels, byLabel, lowerStart, grad, hess, order, pos } = w;
   // Stable insertion sort by descending score: groups are short, and ties must stay in index
   // order to match how the metrics rank them.
   for (let i = 0; i < m; i++) {
@@ -369,11 +377,11 @@ function accumulateGroup(
       }
       const rho = 1 / (1 + Math.exp(scores[hi]! - scores[lo]!));
       const lambda = delta * rho;
-      const w = lambda * (1 - rho);
+      const weight = lambda * (1 - rho);
       grad[hi] = grad[hi]! + lambda;
       grad[lo] = grad[lo]! - lambda;
-      hess[hi] = hess[hi]! + w;
-      hess[lo] = hess[lo]! + w;
+      hess[hi] = hess[hi]! + weight;
+      hess[lo] = hess[lo]! + weight;
     }
   }
 }
@@ -405,21 +413,10 @@ export function lambdaGradients(
   const byLabel = new Int32Array(m);
   const lowerStart = new Int32Array(m);
   planGroup(l, 0, m, byLabel, lowerStart);
-  const invIdcg = inverseIdealDcg(l, 0, m);
-  accumulateGroup(
-    s,
-    l,
-    0,
-    m,
-    objective,
-    invIdcg,
-    byLabel,
-    lowerStart,
-    lambdas,
-    hessians,
-    new Int32Array(m),
-    new Int32Array(m),
-  );
+  const order = new Int32Array(m);
+  const pos = new Int32Array(m);
+  const w = { labels: l, byLabel, lowerStart, grad: lambdas, hess: hessians, order, pos };
+  accumulateGroup(w, s, 0, m, inverseIdealDcg(l, 0, m), objective);
   return { lambdas, hessians };
 }
 
@@ -434,7 +431,6 @@ interface Split {
   threshold: number;
   leftG: number;
   leftH: number;
-  leftCount: number;
 }
 
 interface Leaf {
@@ -516,7 +512,7 @@ function subtractHistogram(
 function findSplit(g: Grower, leaf: Leaf, features: Int32Array): Split | null {
   const { minDataInLeaf, minHessianInLeaf, lambdaL2 } = g.p;
   const { offset, edges } = g.binned;
-  const hist = leaf.hist as Float64Array;
+  const hist = leaf.hist!;
   const G = leaf.sumG;
   const H = leaf.sumH;
   const C = leaf.end - leaf.start;
@@ -550,7 +546,6 @@ function findSplit(g: Grower, leaf: Leaf, features: Int32Array): Split | null {
           threshold: e[b]!,
           leftG: gl,
           leftH: hl,
-          leftCount: cl,
         };
       }
     }
@@ -606,7 +601,7 @@ function growTree(g: Grower, features: Int32Array, scores: Float64Array): GbdtTr
   const canSplit = (leaf: Leaf) =>
     leaf.depth < depthLimit && leaf.end - leaf.start >= 2 * minDataInLeaf;
   if (canSplit(root)) {
-    root.hist = pool.pop() as Float64Array;
+    root.hist = pool.pop()!;
     buildHistogram(g, root.hist, root, features);
     root.split = findSplit(g, root, features);
   }
@@ -625,18 +620,13 @@ function growTree(g: Grower, features: Int32Array, scores: Float64Array): GbdtTr
       }
     });
     if (at < 0) break;
-    const parent = leaves[at] as Leaf;
-    const split = parent.split as Split;
+    const parent = leaves[at]!;
+    const split = parent.split!;
     const mid = partition(g, parent, split);
     const l = tree.feature.length;
-    for (let c = 0; c < 2; c++) {
-      tree.feature.push(-1);
-      tree.threshold.push(0);
-      tree.left.push(-1);
-      tree.right.push(-1);
-      tree.value.push(0);
-      tree.cover.push(0);
-    }
+    // Two new leaves; their values are filled in once the tree is done.
+    for (const column of [tree.feature, tree.left, tree.right]) column.push(-1, -1);
+    for (const column of [tree.threshold, tree.value, tree.cover]) column.push(0, 0);
     tree.feature[parent.node] = split.feature;
     tree.threshold[parent.node] = split.threshold;
     tree.left[parent.node] = l;
@@ -665,10 +655,10 @@ function growTree(g: Grower, features: Int32Array, scores: Float64Array): GbdtTr
     leaves[at] = left;
     leaves.push(right);
     const [small, large] = mid - parent.start <= parent.end - mid ? [left, right] : [right, left];
-    const parentHist = parent.hist as Float64Array;
+    const parentHist = parent.hist!;
     // Histograms are only worth building if another split can still happen below this one.
     if (leaves.length < maxLeaves && (canSplit(small) || canSplit(large))) {
-      small.hist = pool.pop() as Float64Array;
+      small.hist = pool.pop()!;
       buildHistogram(g, small.hist, small, features);
       if (canSplit(large)) {
         subtractHistogram(g, parentHist, small.hist, features);
@@ -761,6 +751,47 @@ function addTree(tree: GbdtTree, flat: Flat, featureCount: number, scores: Float
   }
 }
 
+/** Groups whose labels differ (the only ones with pairs), their rows, and fixed per-group data. */
+function planTraining(tr: Flat) {
+  const groups: number[] = [];
+  let rows = 0;
+  let maxGroup = 0;
+  for (let gi = 0; gi + 1 < tr.groupStart.length; gi++) {
+    const a = tr.groupStart[gi]!;
+    const b = tr.groupStart[gi + 1]!;
+    maxGroup = Math.max(maxGroup, b - a);
+    if (tr.labels.subarray(a, b).some((l) => l !== tr.labels[a])) {
+      groups.push(gi);
+      rows += b - a;
+    }
+  }
+  const active = new Int32Array(rows);
+  const invIdcg = new Float64Array(groups.length);
+  const byLabel = new Int32Array(tr.rows);
+  const lowerStart = new Int32Array(tr.rows);
+  let n = 0;
+  groups.forEach((gi, k) => {
+    const a = tr.groupStart[gi]!;
+    const b = tr.groupStart[gi + 1]!;
+    for (let r = a; r < b; r++) active[n++] = r;
+    invIdcg[k] = inverseIdealDcg(tr.labels, a, b - a);
+    planGroup(tr.labels, a, b - a, byLabel, lowerStart);
+  });
+  return { groups, active, invIdcg, byLabel, lowerStart, maxGroup };
+}
+
+/** k of the features, ascending so that equal gains still break ties by feature index. */
+function sampleFeatures(random: () => number, featureCount: number, k: number): Int32Array {
+  const pick = Int32Array.from({ length: featureCount }, (_, f) => f);
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(random() * (featureCount - i));
+    const t = pick[i]!;
+    pick[i] = pick[j]!;
+    pick[j] = t;
+  }
+  return pick.subarray(0, k).sort();
+}
+
 export function trainLambdaMART(
   train: RankingDataset,
   valid: RankingDataset | undefined,
@@ -784,38 +815,14 @@ export function trainLambdaMART(
   const tr = flatten(train, "train", F);
   const va = valid ? flatten(valid, "valid", F) : undefined;
 
-  // Groups whose labels are all equal have no pairs, hence zero gradient: leave them out of tree
-  // building entirely rather than let them dilute minDataInLeaf.
-  const activeGroups: number[] = [];
-  let activeRows = 0;
-  let maxGroup = 0;
-  for (let gi = 0; gi + 1 < tr.groupStart.length; gi++) {
-    const a = tr.groupStart[gi]!;
-    const b = tr.groupStart[gi + 1]!;
-    maxGroup = Math.max(maxGroup, b - a);
-    if (tr.labels.subarray(a, b).some((l) => l !== tr.labels[a])) {
-      activeGroups.push(gi);
-      activeRows += b - a;
-    }
-  }
-  if (activeGroups.length === 0) {
+  // Groups whose labels are all equal have no pairs, hence zero gradient: they are left out of
+  // tree building entirely rather than dilute minDataInLeaf.
+  const plan = planTraining(tr);
+  if (plan.groups.length === 0) {
     throw new Error(
       "trainLambdaMART: no training group has items with differing labels, so there is nothing to learn",
     );
   }
-  const active = new Int32Array(activeRows);
-  const invIdcg = new Float64Array(activeGroups.length);
-  const byLabel = new Int32Array(tr.rows);
-  const lowerStart = new Int32Array(tr.rows);
-  let n = 0;
-  activeGroups.forEach((gi, k) => {
-    const a = tr.groupStart[gi]!;
-    const b = tr.groupStart[gi + 1]!;
-    for (let r = a; r < b; r++) active[n++] = r;
-    invIdcg[k] = inverseIdealDcg(tr.labels, a, b - a);
-    planGroup(tr.labels, a, b - a, byLabel, lowerStart);
-  });
-
   const binned = binDataset(tr, F, p.maxBins);
   const grower: Grower = {
     p,
@@ -823,18 +830,25 @@ export function trainLambdaMART(
     binned,
     grad: new Float64Array(tr.rows),
     hess: new Float64Array(tr.rows),
-    active,
-    rows: new Int32Array(activeRows),
-    scratch: new Int32Array(activeRows),
+    active: plan.active,
+    rows: new Int32Array(plan.active.length),
+    scratch: new Int32Array(plan.active.length),
     pool: Array.from({ length: p.maxLeaves }, () => new Float64Array(binned.totalBins * 3)),
   };
-  const order = new Int32Array(maxGroup);
-  const pos = new Int32Array(maxGroup);
+  const work: LambdaWork = {
+    labels: tr.labels,
+    byLabel: plan.byLabel,
+    lowerStart: plan.lowerStart,
+    grad: grower.grad,
+    hess: grower.hess,
+    order: new Int32Array(plan.maxGroup),
+    pos: new Int32Array(plan.maxGroup),
+  };
   const trainScores = new Float64Array(tr.rows);
-  const validScores = va ? new Float64Array(va.rows) : undefined;
+  const validScores = new Float64Array(va?.rows ?? 0);
   // Without early stopping every tree is kept (as in LightGBM), so there is no best to select.
   const selecting = va !== undefined && p.earlyStoppingRounds > 0;
-  const bestValidScores = selecting && va ? new Float64Array(va.rows) : validScores;
+  const bestValidScores = selecting ? new Float64Array(validScores.length) : validScores;
   const random = mulberry32(p.seed);
   const allFeatures = Int32Array.from({ length: F }, (_, f) => f);
   const sampled = Math.max(1, Math.round(F * p.featureFraction));
@@ -843,41 +857,22 @@ export function trainLambdaMART(
   const history: TrainResult["history"] = [];
   let bestIteration = 0;
   let bestValid = Number.NEGATIVE_INFINITY;
-  let stopReason = "trees";
+  let stopReason = "max trees";
   for (let it = 1; it <= p.trees; it++) {
-    grower.grad.fill(0);
-    grower.hess.fill(0);
-    activeGroups.forEach((gi, k) => {
+    work.grad.fill(0);
+    work.hess.fill(0);
+    plan.groups.forEach((gi, k) => {
       const a = tr.groupStart[gi]!;
-      const m = tr.groupStart[gi + 1]! - a;
-      const idcg = invIdcg[k]!;
       accumulateGroup(
+        work,
         trainScores,
-        tr.labels,
         a,
-        m,
+        tr.groupStart[gi + 1]! - a,
+        plan.invIdcg[k]!,
         p.objective,
-        idcg,
-        byLabel,
-        lowerStart,
-        grower.grad,
-        grower.hess,
-        order,
-        pos,
       );
     });
-    let features = allFeatures;
-    if (sampled < F) {
-      // Partial Fisher-Yates on a copy, then sorted so tie-breaking between equal gains is by feature index.
-      const pick = allFeatures.slice();
-      for (let i = 0; i < sampled; i++) {
-        const j = i + Math.floor(random() * (F - i));
-        const t = pick[i]!;
-        pick[i] = pick[j]!;
-        pick[j] = t;
-      }
-      features = pick.subarray(0, sampled).sort();
-    }
+    const features = sampled < F ? sampleFeatures(random, F, sampled) : allFeatures;
     const tree = growTree(grower, features, trainScores);
     if (tree === null) {
       stopReason = "no split improves the objective";
@@ -886,20 +881,17 @@ export function trainLambdaMART(
     trees.push(tree);
     const trainMrr = meanRR(tr, trainScores);
     let validMrr: number | undefined;
-    if (va && validScores) {
+    if (va) {
       addTree(tree, va, F, validScores);
       validMrr = meanRR(va, validScores);
     }
-    if (selecting && validMrr !== undefined && bestValidScores && validScores) {
-      if (validMrr > bestValid) {
-        bestValid = validMrr;
-        bestIteration = it;
-        bestValidScores.set(validScores);
-      }
-    } else bestIteration = it;
-    history.push(
-      validMrr === undefined ? { iteration: it, trainMrr } : { iteration: it, trainMrr, validMrr },
-    );
+    if (!selecting) bestIteration = it;
+    else if (validMrr !== undefined && validMrr > bestValid) {
+      bestValid = validMrr;
+      bestIteration = it;
+      bestValidScores.set(validScores);
+    }
+    history.push(va ? { iteration: it, trainMrr, validMrr } : { iteration: it, trainMrr });
     options.onIteration?.({ iteration: it, trainMrr, validMrr });
     if (selecting && it - bestIteration >= p.earlyStoppingRounds) {
       stopReason = "early stopping";
@@ -911,7 +903,7 @@ export function trainLambdaMART(
   const best = history[bestIteration - 1];
   if (best) {
     metrics.train_mrr = best.trainMrr;
-    if (va && bestValidScores && best.validMrr !== undefined) {
+    if (va && best.validMrr !== undefined) {
       metrics.valid_mrr = best.validMrr;
       metrics.valid_ndcg = meanNdcg(va, bestValidScores);
     }
@@ -929,7 +921,7 @@ export function trainLambdaMART(
       params: { ...p },
       trainRows: tr.rows,
       trainGroups: tr.groupStart.length - 1,
-      trainGroupsWithPairs: activeGroups.length,
+      trainGroupsWithPairs: plan.groups.length,
       validRows: va?.rows ?? 0,
       validGroups: va ? va.groupStart.length - 1 : 0,
       iterations: history.length,

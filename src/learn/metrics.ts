@@ -26,7 +26,7 @@ export function reciprocalRank(scores: ArrayLike<number>, labels: ArrayLike<numb
   let bestScore = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < labels.length; i++) {
     if (!(labels[i]! > 0)) continue;
-    const s = keyscores[i]!;
+    const s = key(scores[i]!);
     if (best < 0 || s > bestScore) {
       best = i;
       bestScore = s;
@@ -35,7 +35,7 @@ export function reciprocalRank(scores: ArrayLike<number>, labels: ArrayLike<numb
   if (best < 0) return 0;
   let rank = 1;
   for (let j = 0; j < scores.length; j++) {
-    const s = keyscores[j]!;
+    const s = key(scores[j]!);
     if (s > bestScore || (s === bestScore && j < best)) rank++;
   }
   return 1 / rank;
@@ -68,7 +68,7 @@ export function ndcg(scores: ArrayLike<number>, labels: ArrayLike<number>, k?: n
   if (k !== undefined && !(k >= 1)) throw new RangeError(`ndcg: k must be >= 1, got ${k}`);
   const cut = Math.min(n, k ?? n);
   const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => keyscores[b]! - keyscores[a]! || a - b);
+  order.sort((a, b) => key(scores[b]!) - key(scores[a]!) || a - b);
   const ideal = Array.from(labels).sort((a, b) => b - a);
   const idcg = dcg(ideal, cut);
   if (!(idcg > 0)) return 0;

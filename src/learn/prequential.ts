@@ -1,5 +1,5 @@
 import type { SessionEvent } from "../domain/event-type.ts";
-import { FEATURE_COUNT, FEATURE_INDEX, FEATURE_NAMES, NEVER } from "../features/vector.ts";
+import { FEATURE_COUNT, FEATURE_INDEX, NEVER } from "../features/vector.ts";
 import type { Engine } from "../ingest/engine.ts";
 import type { Scorer } from "../scoring/scorer.ts";
 import type { RankingGroup } from "./lambdamart.ts";
@@ -22,6 +22,8 @@ export interface PrequentialResult {
   groups: RankingGroup[];
   /** Per group, whether it was its session's last clickout. */
   lastFlags: boolean[];
+  /** Per group, its session (validation splits go by session, never by row). */
+  groupSessions: string[];
   events: number;
   seconds: number;
   eventsPerSecond: number;
@@ -72,6 +74,7 @@ export async function prequential(
   >;
   const groups: RankingGroup[] = [];
   const lastFlags: boolean[] = [];
+  const groupSessions: string[] = [];
   let clickedNotShown = 0;
   const started = performance.now();
 
@@ -99,6 +102,7 @@ export async function prequential(
         for (let i = 0; i < n; i++) features.push(matrix.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
         groups.push({ features, labels });
         lastFlags.push(isLast);
+        groupSessions.push(e.sessionId);
       }
       // The challenge never showed rows after a session's last clickout.
       if (isLast) done.add(e.sessionId);
@@ -112,6 +116,7 @@ export async function prequential(
     baselines: Object.fromEntries(BASELINES.map((b) => [b, sums[b].stats()])) as Record<Baseline, MrrStats>,
     groups,
     lastFlags,
+    groupSessions,
     events: events.length,
     seconds,
     eventsPerSecond: events.length / Math.max(seconds, 1e-9),
@@ -150,4 +155,3 @@ function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
 
-export { FEATURE_NAMES };

@@ -37,9 +37,8 @@ export function nextItems(snap: SessionSnapshot, values: readonly ReadValue[], l
     seen.add(itemId);
     out.push({ itemId, rank: out.length + 1, score: roundScore(score), reasons: [reason] });
   };
-  [...covisit.entries()]
-    .sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1))
-    .forEach(([item, { score, via }]) => push(item, 2 + score / (1 + score), `covisited_with:${via}`));
+  const ranked = [...covisit.entries()].sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1));
+  for (const [item, { score, via }] of ranked) push(item, 2 + score / (1 + score), `covisited_with:${via}`);
   const city = (values[sources] ?? []) as [string, number][];
   const cityTop = city[0]?.[1] ?? 1;
   for (const [item, score] of city)

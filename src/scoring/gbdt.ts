@@ -36,7 +36,8 @@ function leafOf(tree: GbdtTree, x: ArrayLike<number>): number {
   let i = 0;
   let l = left[0]!;
   while (l >= 0) {
-    // `>` rather than `<=` so NaN (and a missing feature) goes left without a branch.
+    // `>` rather than `<=`: NaN (and a missing feature, read as undefined) compares false and
+    // so goes left with no extra check.
     i = x[feature[i]!]! > threshold[i]! ? right[i]! : l;
     l = left[i]!;
   }
@@ -47,7 +48,7 @@ export function predict(model: GbdtModel, x: ArrayLike<number>): number {
   let s = model.baseScore;
   const trees = model.trees;
   for (let t = 0; t < trees.length; t++) {
-    const tree = trees[t] as GbdtTree;
+    const tree = trees[t]!;
     s += tree.value[leafOf(tree, x)]!;
   }
   return s;
@@ -99,7 +100,8 @@ export interface CompiledGbdt {
 
 /**
  * Packs every tree into shared typed arrays. Same results as `predict` bit for bit (same
- * summation order), but monomorphic typed-array loads make it ~1.3x faster (300 trees × 61 nodes: 6.6 vs 8.8 µs per row).
+ * summation order), but monomorphic typed-array loads make it ~1.3x faster: 6.6 vs 8.8 µs per
+ * row for 300 trees of 31 leaves.
  */
 export function compileModel(model: GbdtModel): CompiledGbdt {
   let total = 0;

@@ -1,8 +1,34 @@
+import { existsSync, readFileSync } from "node:fs";
 import type { Config } from "../config.ts";
+import { parseGbdtModel } from "./gbdt.ts";
+import { GbdtScorer } from "./gbdt-scorer.ts";
 import { LinearScorer } from "./linear-scorer.ts";
 import type { Scorer } from "./scorer.ts";
 
-/** The scorer the service starts with. */
-export async function loadScorer(_config: Config): Promise<Scorer> {
-  return new LinearScorer();
+/** The model shipped in the repo, trained on trivago part A (see docs/evaluation.md). */
+export const DEFAULT_MODEL_PATH = new URL("../../models/default.json", import.meta.url).pathname;
+
+/** Reads and checks a model artifact; throws with the file name and what is wrong. */
+export function loadModelFile(path: string): GbdtScorer {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new Error(`cannot read model ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return new GbdtScorer(parseGbdtModel(json));
+  } catch (err) {
+    throw new Error(`invalid model ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * MODEL_PATH when set ("hand" selects the hand-weighted scorer); otherwise the shipped
+ * default model, or the hand-weighted scorer if no model file is present.
+ */
+export function loadScorer(config: Pick<Config, "MODEL_PATH">): Scorer {
+  if (config.MODEL_PATH === "hand") return new LinearScorer();
+  if (config.MODEL_PATH) return loadModelFile(config.MODEL_PATH);
+  return existsSync(DEFAULT_MODEL_PATH) ? loadModelFile(DEFAULT_MODEL_PATH) : new LinearScorer();
 }

@@ -46,7 +46,14 @@ export class RedisStore implements Store {
       ...opts.redisOptions,
     };
     this.client = new Redis(opts.url, base) as ScriptedRedis;
-    this.sub = new Redis(opts.url, { ...base, enableAutoPipelining: false });
+    // No ready check on the subscriber connection. ioredis sends its ready check (INFO)
+    // only after an async CLIENT SETINFO round, and in that "connect" window it already
+    // writes SUBSCRIBE (a command allowed while loading). A subscription made then puts
+    // the connection in subscriber mode, INFO fails, ioredis drops the connection and the
+    // channel is not resubscribed: that subscriber silently never gets a message. Without
+    // the check SUBSCRIBE is always valid, and autoResubscribe restores channels after a
+    // reconnect.
+    this.sub = new Redis(opts.url, { ...base, enableAutoPipelining: false, enableReadyCheck: false });
     this.client.defineCommand("srApplyOps", { lua: loadLua("apply-ops.lua") });
     this.client.defineCommand("srPublishIfChanged", {
       numberOfKeys: 2,

@@ -23,8 +23,7 @@ const FEATURES = ["a", "b", "c", "d", "e"];
 
 /** Non-monotone in a and b, so no single feature (either direction) ranks well; c, d, e are noise. */
 const utility = (x: ArrayLike<number>) =>
-  2 * Math.exp(-(((x[0]! - 0.5) / 0.15) ** 2)) +
-  1.5 * Math.sin(2 * Math.PI * x[1]!);
+  2 * Math.exp(-(((x[0]! - 0.5) / 0.15) ** 2)) + 1.5 * Math.sin(2 * Math.PI * x[1]!);
 
 /**
  * Lists of 10-25 items with exactly one click, drawn by a multinomial logit on `utility`
@@ -60,10 +59,7 @@ const score = (model: GbdtModel) => (x: ArrayLike<number>) => predict(model, x);
 function leafOf(tree: GbdtTree, x: ArrayLike<number>): number {
   let i = 0;
   while (tree.left[i]! >= 0) {
-    i =
-      x[tree.feature[i]!]! > tree.threshold[i]!
-        ? tree.right[i]!
-        : tree.left[i]!;
+    i = x[tree.feature[i]!]! > tree.threshold[i]! ? tree.right[i]! : tree.left[i]!;
   }
   return i;
 }
@@ -335,7 +331,7 @@ describe("input validation", () => {
       /train\.groups\[3\] has \d+ feature vectors but \d+ labels/,
     );
     const short = structuredClone(ds);
-    (short.groups[1]?.features[2] as number[]).pop();
+    (short.groups[1]!.features[2] as number[]).pop();
     expect(() => trainLambdaMART(short, undefined)).toThrow(
       /train\.groups\[1\]\.features\[2\] has length 4, expected 5/,
     );

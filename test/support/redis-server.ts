@@ -127,15 +127,24 @@ export async function startRedisServer(opts: StartRedisOptions = {}): Promise<Re
   const launch = async (): Promise<void> => {
     await mkdir(dir, { recursive: true });
     const args = [
-      "--port", String(port),
-      "--bind", HOST,
-      "--dir", dir,
-      "--save", "",
-      "--appendonly", "no",
-      "--daemonize", "no",
-      "--protected-mode", "yes",
-      "--loglevel", "warning",
-      "--logfile", "",
+      "--port",
+      String(port),
+      "--bind",
+      HOST,
+      "--dir",
+      dir,
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--daemonize",
+      "no",
+      "--protected-mode",
+      "yes",
+      "--loglevel",
+      "warning",
+      "--logfile",
+      "",
       ...(opts.args ?? []),
     ];
     const c = spawn(bin, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
@@ -153,7 +162,8 @@ export async function startRedisServer(opts: StartRedisOptions = {}): Promise<Re
     });
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (spawnError) throw new Error(`could not start redis-server: ${spawnError.message}\n${INSTALL_HINT}`);
+      if (spawnError)
+        throw new Error(`could not start redis-server: ${spawnError.message}\n${INSTALL_HINT}`);
       if (exited(c)) {
         throw new Error(
           `redis-server exited during start (code ${c.exitCode}, signal ${c.signalCode}) on port ${port}:\n${output}`,
@@ -163,7 +173,9 @@ export async function startRedisServer(opts: StartRedisOptions = {}): Promise<Re
       await sleep(20);
     }
     c.kill("SIGKILL");
-    throw new Error(`redis-server did not answer PING on port ${port} within ${READY_TIMEOUT_MS} ms:\n${output}`);
+    throw new Error(
+      `redis-server did not answer PING on port ${port} within ${READY_TIMEOUT_MS} ms:\n${output}`,
+    );
   };
 
   const halt = async (): Promise<void> => {

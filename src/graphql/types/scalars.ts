@@ -1,5 +1,15 @@
-import { Kind } from "graphql";
+import { GraphQLError, Kind } from "graphql";
 import { builder } from "../builder.ts";
+
+/**
+ * A value of another JSON type is a client mistake, so it is a GraphQLError with
+ * BAD_USER_INPUT. (A plain TypeError would reach yoga as the originalError of the
+ * coercion error, and yoga masks that as "Unexpected error." / INTERNAL_SERVER_ERROR.)
+ */
+const wrongType = () =>
+  new GraphQLError("Timestamp must be epoch milliseconds or an ISO-8601 string", {
+    extensions: { code: "BAD_USER_INPUT" },
+  });
 
 /**
  * Epoch milliseconds or an ISO-8601 string on input (checked with the other event rules,
@@ -10,11 +20,11 @@ export const Timestamp = builder.scalarType("Timestamp", {
   serialize: (ms) => new Date(ms).toISOString(),
   parseValue: (v) => {
     if (typeof v === "number" || typeof v === "string") return v;
-    throw new TypeError("Timestamp must be epoch milliseconds or an ISO-8601 string");
+    throw wrongType();
   },
   parseLiteral: (ast) => {
     if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return Number(ast.value);
     if (ast.kind === Kind.STRING) return ast.value;
-    throw new TypeError("Timestamp must be epoch milliseconds or an ISO-8601 string");
+    throw wrongType();
   },
 });

@@ -1,0 +1,166 @@
+import type { Redis } from "ioredis";
+import { defaultConfig } from "../src/config.ts";
+import type { SessionEvent } from "../src/domain/event-type.ts";
+import { createKeys } from "../src/domain/keys.ts";
+import { eventWrites } from "../src/features/accumulate.ts";
+import { emptySnapshot, foldSession, type SessionSnapshot } from "../src/features/session-snapshot.ts";
+import { Engine } from "../src/ingest/engine.ts";
+import { loadScorer } from "../src/scoring/load-scorer.ts";
+import { ModelHolder } from "../src/scoring/model-holder.ts";
+import { encodeOps } from "../src/state/encode-ops.ts";
+import { RedisStore } from "../src/state/redis-store.ts";
+import { round } from "./lib/stats.ts";
+
+export async function makeEngine(redisUrl: string, prefix: string): Promise<{ engine: Engine; store: RedisStore }> {
+  const config = defaultConfig({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix });
+  const store = new RedisStore({ url: redisUrl });
+  const models = new ModelHolder(await loadScorer(config));
+  return { engine: new Engine(store, config, models), store };
+}
+
+/**
+ * Replay as the offline path does it: Engine.trackBatch over chunks of the time-ordered
+ * log (`rescore: false` = ingest only; true = each touched session rescored and published
+ * once per chunk, as trackEvents does).
+ */
+export async function replay(
+  engine: Engine,
+  events: readonly SessionEvent[],
+  opts: { chunk: number; rescore: boolean },
+): Promise<{ events: number; seconds: number; eventsPerSec: number }> {
+  const t0 = performance.now();
+  for (let i = 0; i < events.length; i += opts.chunk) {
+    await engine.trackBatch(events.slice(i, i + opts.chunk), { rescore: opts.rescore });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { events: events.length, seconds: round(seconds, 3), eventsPerSec: round(events.length / seconds, 0) };
+}
+
+type Pipe = ReturnType<Redis["pipeline"]> & {
+  srApplyOps(numKeys: number, ...keysAndArgs: (string | number)[]): unknown;
+};
+
+/**
+ * The Redis-only bound: the same writes (eventWrites for every event, folded in memory so
+ * each event sees its session's state), encoded once, then fired as srApplyOps calls
+ * pipelined straight at Redis. No reads, no rescoring, no GraphQL: what Redis alone allows.
+ */
+export async function redisBound(
+  store: RedisStore,
+  events: readonly SessionEvent[],
+  prefix: string,
+): Promise<{ events: number; calls: number; opsPerCall: number; seconds: number; eventsPerSec: number }> {
+  const config = defaultConfig({ REDIS_PREFIX: prefix });
+  const keys = createKeys(prefix);
+  const ctx = { keys, config };
+  const snaps = new Map<string, SessionSnapshot>();
+  const calls: (string | number)[][] = [];
+  let ops = 0;
+  for (const e of events) {
+    const before = snaps.get(e.sessionId) ?? emptySnapshot(e.sessionId);
+    const w = eventWrites(e, before, ctx);
+    snaps.set(e.sessionId, foldSession(keys, before, w));
+    const enc = encodeOps(w);
+    ops += w.length;
+    calls.push([enc.keys.length, ...enc.keys, ...enc.args]);
+  }
+  const PIPE = 500;
+  const IN_FLIGHT = 4;
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < calls.length) {
+      const from = next;
+      next += PIPE;
+      const p = store.client.pipeline() as Pipe;
+      for (const c of calls.slice(from, from + PIPE)) p.srApplyOps(c[0] as number, ...c.slice(1));
+      const res = await p.exec();
+      for (const [err] of res ?? []) if (err) throw err;
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    events: events.length,
+    calls: calls.length,
+    opsPerCall: round(ops / calls.length, 1),
+    seconds: round(seconds, 3),
+    eventsPerSec: round(events.length / seconds, 0),
+  };
+}
+
+export interface MemoryResult {
+  events: number;
+  sessions: number;
+  items: number;
+  usedMemoryDelta: number;
+  bytesPerSessionTotal: number;
+  bytesPerSessionKeys: number;
+  bytesPerItem: number;
+  byPattern: Record<string, { keys: number; bytes: number }>;
+}
+
+/** Which accumulator a key belongs to (see src/domain/keys.ts). */
+function pattern(key: string, prefix: string): string {
+  const rest = key.slice(prefix.length + 1);
+  if (rest.startsWith("{s:")) return `session ${rest.slice(rest.indexOf("}") + 1)}`;
+  if (rest.startsWith("{i:")) return rest.endsWith(":cv") ? "item :cv (covisit)" : "item (stats)";
+  if (rest.startsWith("{u:")) return "user :h";
+  if (rest.startsWith("{c:")) return "city :pop";
+  if (rest.startsWith("{g}")) return "global :pop";
+  return "other";
+}
+
+async function usedMemory(r: Redis): Promise<number> {
+  const info = await r.info("memory");
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+/** Memory after replaying `events` into an empty prefix: INFO delta and MEMORY USAGE per key pattern. */
+export async function measureMemory(
+  engine: Engine,
+  store: RedisStore,
+  events: readonly SessionEvent[],
+  prefix: string,
+): Promise<MemoryResult> {
+  const r = store.client;
+  await r.flushall();
+  await new Promise((res) => setTimeout(res, 200));
+  const before = await usedMemory(r);
+  await replay(engine, events, { chunk: 1000, rescore: true });
+  const after = await usedMemory(r);
+  const byPattern: Record<string, { keys: number; bytes: number }> = {};
+  let cursor = "0";
+  do {
+    const [c, keys] = await r.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+    cursor = c;
+    const p = r.pipeline();
+    for (const k of keys) p.call("MEMORY", "USAGE", k, "SAMPLES", "0");
+    const res = (await p.exec()) ?? [];
+    keys.forEach((k, i) => {
+      const name = pattern(k, prefix);
+      const b = byPattern[name] ?? { keys: 0, bytes: 0 };
+      b.keys++;
+      b.bytes += Number(res[i]?.[1] ?? 0);
+      byPattern[name] = b;
+    });
+  } while (cursor !== "0");
+  const sessions = new Set(events.map((e) => e.sessionId)).size;
+  const items = byPattern["item (stats)"]?.keys ?? 0;
+  let sessionBytes = 0;
+  let itemBytes = 0;
+  for (const [name, b] of Object.entries(byPattern)) {
+    if (name.startsWith("session")) sessionBytes += b.bytes;
+    if (name.startsWith("item")) itemBytes += b.bytes;
+  }
+  return {
+    events: events.length,
+    sessions,
+    items,
+    usedMemoryDelta: after - before,
+    bytesPerSessionTotal: round((after - before) / sessions, 0),
+    bytesPerSessionKeys: round(sessionBytes / sessions, 0),
+    bytesPerItem: round(items ? itemBytes / items : 0, 0),
+    byPattern,
+  };
+}

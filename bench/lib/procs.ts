@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { freePort } from "./redis.ts";
+
+export interface Proc {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+export interface SpawnOpts {
+  /** Write a V8 CPU profile per process into this directory (node --cpu-prof). */
+  cpuProfDir?: string;
+}
+
+function nodeArgs(script: string, opts: SpawnOpts): string[] {
+  const args = ["--import", "tsx"];
+  if (opts.cpuProfDir) {
+    mkdirSync(opts.cpuProfDir, { recursive: true });
+    args.push("--cpu-prof", "--cpu-prof-dir", opts.cpuProfDir);
+  }
+  args.push(script);
+  return args;
+}
+
+async function waitHttp(url: string, ms: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{__typename}"}' });
+      await r.arrayBuffer();
+      if (r.ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up within ${ms} ms`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    const t = setTimeout(() => child.kill("SIGKILL"), 8000);
+    await exited;
+    clearTimeout(t);
+  };
+}
+
+/** The real service (src/main.ts) as its own process tree, WORKERS processes serving one port. */
+export async function startService(
+  env: { redisUrl: string; workers: number; prefix?: string } & Record<string, unknown>,
+  opts: SpawnOpts = {},
+): Promise<Proc> {
+  const port = await freePort();
+  const child = spawn(process.execPath, nodeArgs("src/main.ts", opts), {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      REDIS_URL: env.redisUrl,
+      REDIS_PREFIX: env.prefix ?? "sr",
+      WORKERS: String(env.workers),
+      GRAPHIQL: "false",
+      LOG_LEVEL: "warn",
+    },
+  });
+  process.once("exit", () => child.kill("SIGKILL"));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await waitHttp(url, 30_000, child);
+  // With several workers, give every worker time to listen before load starts.
+  if (env.workers > 1) await new Promise((r) => setTimeout(r, 1500));
+  return { url, port, child, stop: stopper(child) };
+}
+
+/** A bare framework ceiling server (bench/servers/bare.ts). */
+export async function startBare(kind: "yoga" | "http", opts: SpawnOpts = {}): Promise<Proc> {
+  const port = await freePort();
+  const child = spawn(process.execPath, nodeArgs("bench/servers/bare.ts", opts).concat(kind, String(port)), {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  process.once("exit", () => child.kill("SIGKILL"));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await waitHttp(url, 30_000, child);
+  return { url, port, child, stop: stopper(child) };
+}

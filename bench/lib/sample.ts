@@ -1,0 +1,47 @@
+import { existsSync } from "node:fs";
+import { defaultConfig } from "../../src/config.ts";
+import type { SessionEvent } from "../../src/domain/event-type.ts";
+import { loadEvents } from "../../src/learn/load-events.ts";
+
+export const SAMPLE_PATH =
+  process.env.BENCH_SAMPLE ?? "/work/shared/data/trivago-rsc19/validation_part_a.csv.gz";
+const FALLBACK = new URL("../../test/fixtures/trivago-part-a-head.csv", import.meta.url).pathname;
+
+export interface Sample {
+  path: string;
+  events: SessionEvent[];
+  sessions: number;
+  bad: number;
+}
+
+/** The trivago sample in time order (validated exactly as replay validates it). */
+export async function loadSample(): Promise<Sample> {
+  const path = existsSync(SAMPLE_PATH) ? SAMPLE_PATH : FALLBACK;
+  const { events, bad } = await loadEvents(path, defaultConfig());
+  return { path, events, sessions: new Set(events.map((e) => e.sessionId)).size, bad: bad.length };
+}
+
+/** The same events as new sessions (and a later time), so a pass adds history. */
+export function renamed(events: readonly SessionEvent[], tag: string, shiftMs = 0): SessionEvent[] {
+  return events.map((e) => ({ ...e, sessionId: `${e.sessionId}.${tag}`, timestamp: e.timestamp + shiftMs }));
+}
+
+/** An event as GraphQL EventInput variables (Timestamp accepts epoch ms). */
+export function toInput(e: SessionEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+export const TRACK_EVENT =
+  "mutation Track($event: EventInput!) { trackEvent(event: $event) { accepted published step recommendations { version } } }";
+export const TRACK_EVENTS =
+  "mutation TrackBatch($events: [EventInput!]!) { trackEvents(events: $events) { accepted rejected sessions published } }";
+
+export function trackEventBody(e: SessionEvent): string {
+  return JSON.stringify({ query: TRACK_EVENT, operationName: "Track", variables: { event: toInput(e) } });
+}
+
+export function trackEventsBody(es: readonly SessionEvent[]): string {
+  return JSON.stringify({ query: TRACK_EVENTS, operationName: "TrackBatch", variables: { events: es.map(toInput) } });
+}

@@ -1,0 +1,249 @@
+/**
+ * sessionrank benchmark. Usage:
+ *   npm run bench                 full run (writes docs/benchmarks.md)
+ *   npm run bench -- --quick      < 2 min (writes bench/results/benchmarks-quick.md)
+ *   npm run bench -- --json       also print the results as JSON on stdout
+ *   npm run bench -- --profile    CPU-profile the service during the trackEvent runs
+ *   options: --runs N  --seconds S  --out PATH
+ * Everything runs against a private redis-server started here; the service and the bare
+ * framework servers run as child processes; the load generator (autocannon) runs here.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import type { SessionEvent } from "../src/domain/event-type.ts";
+import { makeEngine, measureMemory, redisBound, replay } from "./ingest.ts";
+import { hammer, type LoadResult, latencies } from "./lib/load.ts";
+import { machineInfo } from "./lib/machine.ts";
+import { type Proc, startBare, startService } from "./lib/procs.ts";
+import { startRedis } from "./lib/redis.ts";
+import { loadSample, renamed, trackEventBody, trackEventsBody } from "./lib/sample.ts";
+import { median, round } from "./lib/stats.ts";
+import { summarize } from "./profile-summary.ts";
+import { measurePush, type PushResult } from "./push.ts";
+import { renderMarkdown, type Results } from "./report.ts";
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const QUICK = flag("quick");
+const JSON_OUT = flag("json");
+const PROFILE = flag("profile");
+const RUNS = Number(opt("runs") ?? (QUICK ? 3 : 5));
+const SECONDS = Number(opt("seconds") ?? (QUICK ? 2 : 10));
+const ROOT = new URL("../", import.meta.url).pathname;
+const RESULTS_DIR = join(ROOT, "bench/results");
+const OUT = opt("out") ?? (QUICK ? join(RESULTS_DIR, "benchmarks-quick.md") : join(ROOT, "docs/benchmarks.md"));
+const PROFILE_DIR = join(RESULTS_DIR, "profiles");
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
+
+function medianOf(rs: LoadResult[]): LoadResult & { runs: number[] } {
+  return {
+    reqPerSec: median(rs.map((r) => r.reqPerSec)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    requests: rs.reduce((a, r) => a + r.requests, 0),
+    errors: rs.reduce((a, r) => a + r.errors, 0),
+    seconds: rs.reduce((a, r) => a + r.seconds, 0),
+    runs: rs.map((r) => r.reqPerSec),
+  };
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  const loadBefore = loadavg()[0] ?? 0;
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
+  log(`sessionrank bench (${QUICK ? "quick" : "full"}): ${RUNS} runs x ${SECONDS}s; ${machine.nproc} cores, ${machine.cpuModel}`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, ".gitignore"), "*\n");
+
+  const sample = await loadSample();
+  log(`[${elapsed()}] sample: ${sample.events.length} events, ${sample.sessions} sessions from ${sample.path}`);
+  const redis = await startRedis();
+  const procs: Proc[] = [];
+  const results: Partial<Results> = { machine, command, quick: QUICK, runs: RUNS, seconds: SECONDS, sample: { path: sample.path, events: sample.events.length, sessions: sample.sessions } };
+  try {
+    // ---- 1. framework ceiling vs trackEvent, and 1 vs 2 workers ----------------------
+    const bodiesFor = (tag: string) => renamed(sample.events, tag).map(trackEventBody);
+    const oneBodies = bodiesFor("c");
+    const yoga = await startBare("yoga");
+    const http = await startBare("http");
+    const svc1 = await startService({ redisUrl: redis.url, workers: 1 }, PROFILE ? { cpuProfDir: PROFILE_DIR } : {});
+    procs.push(yoga, http, svc1);
+    log(`[${elapsed()}] servers up; warming`);
+    const warm = Math.min(2, SECONDS);
+    await hammer(yoga.url, oneBodies, { connections: 16, seconds: warm });
+    await hammer(svc1.url, bodiesFor("w"), { connections: 16, seconds: warm });
+    const yogaRuns: LoadResult[] = [];
+    const trackRuns: LoadResult[] = [];
+    const httpRuns: LoadResult[] = [];
+    const ratios: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const y = await hammer(yoga.url, oneBodies, { connections: 16, seconds: SECONDS });
+      const t = await hammer(svc1.url, bodiesFor(`t${r}`), { connections: 16, seconds: SECONDS });
+      yogaRuns.push(y);
+      trackRuns.push(t);
+      ratios.push(round(t.reqPerSec / y.reqPerSec, 3));
+      log(`[${elapsed()}] run ${r + 1}: bare yoga ${y.reqPerSec} req/s, trackEvent ${t.reqPerSec} req/s (x${ratios.at(-1)})`);
+    }
+    for (let r = 0; r < Math.min(RUNS, 2); r++) httpRuns.push(await hammer(http.url, oneBodies, { connections: 16, seconds: SECONDS }));
+    await yoga.stop();
+    await http.stop();
+    results.ceiling = {
+      bareYoga: medianOf(yogaRuns),
+      bareHttp: medianOf(httpRuns),
+      trackEvent: medianOf(trackRuns),
+      ratio: median(ratios),
+      ratios,
+    };
+
+    // ---- 2a. trackEvents batches over HTTP, 1 worker ----------------------------------
+    const BATCH = 100;
+    const batchBodies = (tag: string) => {
+      const evs = renamed(sample.events, tag);
+      const out: string[] = [];
+      for (let i = 0; i + BATCH <= evs.length; i += BATCH) out.push(trackEventsBody(evs.slice(i, i + BATCH)));
+      return out;
+    };
+    const batchRuns: LoadResult[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      batchRuns.push(await hammer(svc1.url, batchBodies(`b${r}`), { connections: 4, seconds: SECONDS }));
+      log(`[${elapsed()}] trackEvents x${BATCH}: ${batchRuns.at(-1)!.reqPerSec * BATCH} events/s`);
+    }
+
+    // ---- 4. push: SSE and WebSocket, 1,000 sessions, 1,000 events/s -----------------
+    const items = [...new Set(sample.events.flatMap((e) => e.impressions ?? []))].slice(0, 5000);
+    const push: PushResult[] = [];
+    for (const mode of ["sse", "ws"] as const) {
+      const p = await measurePush(svc1.url, { mode, sessions: 1000, rate: 1000, seconds: QUICK ? 3 : 20, items, run: "p" });
+      push.push(p);
+      log(`[${elapsed()}] push ${mode}: p50 ${p.p50} ms p99 ${p.p99} ms (${p.received}/${p.published} received, ${p.subscribed} subscribed)`);
+    }
+    results.push = push;
+    await svc1.stop();
+
+    // ---- scaling: 2 workers ------------------------------------------------------------
+    const svc2 = await startService({ redisUrl: redis.url, workers: 2 });
+    procs.push(svc2);
+    await hammer(svc2.url, bodiesFor("w2"), { connections: 16, seconds: warm });
+    const track2: LoadResult[] = [];
+    const batch2: LoadResult[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      track2.push(await hammer(svc2.url, bodiesFor(`t2.${r}`), { connections: 16, seconds: SECONDS }));
+      batch2.push(await hammer(svc2.url, batchBodies(`b2.${r}`), { connections: 4, seconds: SECONDS }));
+      log(`[${elapsed()}] 2 workers: trackEvent ${track2.at(-1)!.reqPerSec} req/s, trackEvents ${batch2.at(-1)!.reqPerSec * BATCH} events/s`);
+    }
+    await svc2.stop();
+    const b1 = medianOf(batchRuns);
+    const b2 = medianOf(batch2);
+    results.scaling = {
+      trackEvent: { workers1: results.ceiling.trackEvent.reqPerSec, workers2: medianOf(track2).reqPerSec },
+      trackEventsEventsPerSec: { workers1: b1.reqPerSec * BATCH, workers2: b2.reqPerSec * BATCH },
+    };
+
+    // ---- 5. memory, then 3. rescoring on the warm store -------------------------------
+    const prefix = "sr";
+    const { engine, store } = await makeEngine(redis.url, prefix);
+    const memory = await measureMemory(engine, store, QUICK ? sample.events.slice(0, 15_000) : sample.events, prefix);
+    log(`[${elapsed()}] memory: ${memory.bytesPerSessionKeys} B/session (keys), ${memory.bytesPerSessionTotal} B/session (used_memory delta), ${memory.bytesPerItem} B/item`);
+    results.memory = memory;
+
+    const svc = await startService({ redisUrl: redis.url, workers: 1, prefix });
+    procs.push(svc);
+    const [top] = await store.read([{ op: "ztop", key: engine.keys.globalPopularity(), n: 300 }]);
+    const popular = (top as [string, number][]).map(([id]) => id);
+    const counts = new Map<string, number>();
+    for (const e of sample.events) counts.set(e.sessionId, (counts.get(e.sessionId) ?? 0) + 1);
+    const warmSessions = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 50).map(([s]) => s);
+    const rescoring: Results["rescoring"] = [];
+    const Q =
+      "query Recs($sessionId: ID!, $candidates: [ID!]) { recommendations(sessionId: $sessionId, candidates: $candidates) { version items { itemId score } } }";
+    for (const n of [25, 100, 300]) {
+      if (popular.length < n) log(`  ! only ${popular.length} popular items for ${n} candidates`);
+      const bodies = warmSessions.map((sessionId, i) => {
+        const rot = [...popular.slice(i % 7), ...popular.slice(0, i % 7)].slice(0, n);
+        return JSON.stringify({ query: Q, variables: { sessionId, candidates: rot } });
+      });
+      const l = await latencies(svc.url, bodies, { requests: QUICK ? 200 : 3000, warmup: QUICK ? 30 : 200 });
+      rescoring.push({ candidates: n, ...l });
+      log(`[${elapsed()}] recommendations ${n} candidates: p50 ${l.p50} ms p99 ${l.p99} ms`);
+    }
+    results.rescoring = rescoring;
+    await svc.stop();
+
+    // ---- 2b. replay (in process) vs the Redis-only bound, side by side ---------------
+    const replayRuns: number[] = [];
+    const replayRescoreRuns: number[] = [];
+    const boundRuns: number[] = [];
+    let boundInfo: Awaited<ReturnType<typeof redisBound>> | undefined;
+    const ingestEvents = QUICK ? sample.events.slice(0, 6_000) : sample.events;
+    for (let r = 0; r < (QUICK ? 2 : RUNS); r++) {
+      await store.client.flushall();
+      boundInfo = await redisBound(store, ingestEvents, prefix);
+      boundRuns.push(boundInfo.eventsPerSec);
+      await store.client.flushall();
+      replayRuns.push((await replay(engine, ingestEvents, { chunk: 1000, rescore: false })).eventsPerSec);
+      await store.client.flushall();
+      replayRescoreRuns.push((await replay(engine, ingestEvents, { chunk: 1000, rescore: true })).eventsPerSec);
+      log(`[${elapsed()}] bound ${boundRuns.at(-1)} ev/s; replay ${replayRuns.at(-1)} ev/s; replay+rescore ${replayRescoreRuns.at(-1)} ev/s`);
+    }
+    const bound = median(boundRuns);
+    results.ingest = {
+      events: ingestEvents.length,
+      redisBound: { eventsPerSec: bound, runs: boundRuns, opsPerCall: boundInfo?.opsPerCall ?? 0 },
+      replay: { eventsPerSec: median(replayRuns), runs: replayRuns },
+      replayRescore: { eventsPerSec: median(replayRescoreRuns), runs: replayRescoreRuns },
+      trackEvents: { batch: BATCH, eventsPerSec: b1.reqPerSec * BATCH, runs: b1.runs.map((x) => x * BATCH), p99: b1.p99 },
+      ratioReplay: round(median(replayRuns.map((x, i) => x / boundRuns[i]!)), 3),
+      ratioTrackEvents: round((b1.reqPerSec * BATCH) / bound, 3),
+    };
+
+    // ---- 5b. history growth: the sample replayed 1, 4 and 16 times over ---------------
+    await store.client.flushall();
+    const growthEvents = QUICK ? sample.events.slice(0, 2_000) : sample.events;
+    const span = (growthEvents.at(-1)?.timestamp ?? 0) - (growthEvents[0]?.timestamp ?? 0) + 1000;
+    const growth: Results["growth"] = [];
+    for (let pass = 1; pass <= 16; pass++) {
+      const evs: SessionEvent[] = renamed(growthEvents, `g${pass}`, pass * span);
+      const r = await replay(engine, evs, { chunk: 1000, rescore: false });
+      if (pass === 1 || pass === 4 || pass === 16) {
+        growth.push({ pass, eventsPerSec: r.eventsPerSec, totalEvents: pass * evs.length });
+        log(`[${elapsed()}] pass ${pass}: ${r.eventsPerSec} events/s`);
+      }
+    }
+    results.growth = growth;
+    await store.close();
+  } finally {
+    for (const p of procs) await p.stop().catch(() => {});
+    await redis.stop();
+  }
+
+  if (PROFILE) {
+    const files = readdirSync(PROFILE_DIR).filter((f) => f.endsWith(".cpuprofile"));
+    results.profile = files.map((f) => summarize(join(PROFILE_DIR, f)));
+    for (const s of results.profile) log(s);
+  }
+  results.loadAverage = { before: round(loadBefore, 2), after: round(loadavg()[0] ?? 0, 2) };
+  results.durationSeconds = round((performance.now() - started) / 1000, 1);
+  const full = results as Results;
+  mkdirSync(join(OUT, ".."), { recursive: true });
+  writeFileSync(OUT, renderMarkdown(full));
+  writeFileSync(join(RESULTS_DIR, QUICK ? "quick.json" : "full.json"), `${JSON.stringify(full, null, 2)}\n`);
+  log(`[${elapsed()}] wrote ${OUT}`);
+  if (JSON_OUT) process.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
+  else process.stdout.write(renderMarkdown(full).split("## Results")[1] ?? "");
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

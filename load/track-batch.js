@@ -1,0 +1,56 @@
+// Batches through trackEvents: bulk ingest over HTTP.
+//   k6 run -e BASE_URL=http://localhost:4000 load/track-batch.js
+//   env: BATCH (events per request, default 100), VUS (default 8), DURATION (default 1m),
+//        MIN_EVENTS_PER_SEC (threshold, default 25000: ten times the 2.5k/s of the RecSys 2019 prototype)
+import { check } from "k6";
+import exec from "k6/execution";
+import { Counter } from "k6/metrics";
+import { gql, impressions, interaction, parse, randomItems, TRACK_EVENTS } from "./lib.js";
+
+const BATCH = Number(__ENV.BATCH || 100);
+const eventsAccepted = new Counter("events_accepted");
+const eventsRejected = new Counter("events_rejected");
+const graphqlErrors = new Counter("graphql_errors");
+
+/** @type {import("k6/options").Options} */
+export const options = {
+  scenarios: {
+    track_batch: {
+      executor: "constant-vus",
+      vus: Number(__ENV.VUS || 8),
+      duration: __ENV.DURATION || "1m",
+    },
+  },
+  thresholds: {
+    http_req_failed: ["rate<0.001"],
+    http_req_duration: ["p(99)<500"],
+    graphql_errors: ["count<1"],
+    events_rejected: ["count<1"],
+    events_accepted: [`rate>${Number(__ENV.MIN_EVENTS_PER_SEC || 25000)}`],
+  },
+};
+
+export default function () {
+  // BATCH events over BATCH/10 sessions: each opens with a list, then interactions on it.
+  /** @type {Record<string, unknown>[]} */
+  const events = [];
+  const sessions = Math.max(1, Math.floor(BATCH / 10));
+  for (let s = 0; s < sessions && events.length < BATCH; s++) {
+    const sessionId = `k6-tb-${exec.vu.idInTest}-${exec.vu.iterationInScenario}-${s}`;
+    const items = randomItems(25);
+    events.push(impressions(sessionId, items));
+    for (let k = 1; k < 10 && events.length < BATCH; k++) events.push(interaction(sessionId, items));
+  }
+  const res = gql(TRACK_EVENTS, { events }, { name: "trackEvents" });
+  const body = parse(res);
+  if (!body || body.errors) graphqlErrors.add(1);
+  const result = body && body.data ? body.data.trackEvents : null;
+  check(res, {
+    "status 200": (r) => r.status === 200,
+    "all accepted": () => Boolean(result && result.accepted === events.length),
+  });
+  if (result) {
+    eventsAccepted.add(result.accepted);
+    eventsRejected.add(result.rejected);
+  }
+}
