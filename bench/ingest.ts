@@ -3,7 +3,11 @@ import { defaultConfig } from "../src/config.ts";
 import type { SessionEvent } from "../src/domain/event-type.ts";
 import { createKeys } from "../src/domain/keys.ts";
 import { eventWrites } from "../src/features/accumulate.ts";
-import { emptySnapshot, foldSession, type SessionSnapshot } from "../src/features/session-snapshot.ts";
+import {
+  emptySnapshot,
+  foldSession,
+  type SessionSnapshot,
+} from "../src/features/session-snapshot.ts";
 import { Engine } from "../src/ingest/engine.ts";
 import { loadScorer } from "../src/scoring/load-scorer.ts";
 import { ModelHolder } from "../src/scoring/model-holder.ts";
@@ -11,7 +15,10 @@ import { encodeOps } from "../src/state/encode-ops.ts";
 import { RedisStore } from "../src/state/redis-store.ts";
 import { round } from "./lib/stats.ts";
 
-export async function makeEngine(redisUrl: string, prefix: string): Promise<{ engine: Engine; store: RedisStore }> {
+export async function makeEngine(
+  redisUrl: string,
+  prefix: string,
+): Promise<{ engine: Engine; store: RedisStore }> {
   const config = defaultConfig({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix });
   const store = new RedisStore({ url: redisUrl });
   const models = new ModelHolder(await loadScorer(config));
@@ -33,7 +40,11 @@ export async function replay(
     await engine.trackBatch(events.slice(i, i + opts.chunk), { rescore: opts.rescore });
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { events: events.length, seconds: round(seconds, 3), eventsPerSec: round(events.length / seconds, 0) };
+  return {
+    events: events.length,
+    seconds: round(seconds, 3),
+    eventsPerSec: round(events.length / seconds, 0),
+  };
 }
 
 type Pipe = ReturnType<Redis["pipeline"]> & {
@@ -49,7 +60,13 @@ export async function redisBound(
   store: RedisStore,
   events: readonly SessionEvent[],
   prefix: string,
-): Promise<{ events: number; calls: number; opsPerCall: number; seconds: number; eventsPerSec: number }> {
+): Promise<{
+  events: number;
+  calls: number;
+  opsPerCall: number;
+  seconds: number;
+  eventsPerSec: number;
+}> {
   const config = defaultConfig({ REDIS_PREFIX: prefix });
   const keys = createKeys(prefix);
   const ctx = { keys, config };

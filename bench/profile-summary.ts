@@ -30,7 +30,9 @@ export function summarize(path: string, top = 15): string {
   const p = JSON.parse(readFileSync(path, "utf8")) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  p.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
+  });
   let total = 0;
   const areas = new Map<string, number>();
   const fns = new Map<string, number>();
@@ -49,16 +51,20 @@ export function summarize(path: string, top = 15): string {
   }
   const pct = (us: number) => `${((100 * us) / total).toFixed(1)}%`.padStart(6);
   const lines = [`${path}: ${(total / 1e6).toFixed(1)} s sampled`, "  self time by area:"];
-  for (const [a, us] of [...areas].sort((x, y) => y[1] - x[1]).slice(0, top)) lines.push(`  ${pct(us)}  ${a}`);
+  for (const [a, us] of [...areas].sort((x, y) => y[1] - x[1]).slice(0, top))
+    lines.push(`  ${pct(us)}  ${a}`);
   lines.push("  top functions (self):");
-  for (const [f, us] of [...fns].sort((x, y) => y[1] - x[1]).slice(0, top)) lines.push(`  ${pct(us)}  ${f}`);
+  for (const [f, us] of [...fns].sort((x, y) => y[1] - x[1]).slice(0, top))
+    lines.push(`  ${pct(us)}  ${f}`);
   return lines.join("\n");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const arg of process.argv.slice(2)) {
     const files = statSync(arg).isDirectory()
-      ? readdirSync(arg).filter((f) => f.endsWith(".cpuprofile")).map((f) => join(arg, f))
+      ? readdirSync(arg)
+          .filter((f) => f.endsWith(".cpuprofile"))
+          .map((f) => join(arg, f))
       : [arg];
     for (const f of files) console.log(summarize(f));
   }

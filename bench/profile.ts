@@ -27,10 +27,14 @@ const svc = await startService({ redisUrl: redis.url, workers: 1 }, { cpuProfDir
 try {
   const evs = renamed(sample.events, "prof");
   const bodies: string[] = [];
-  if (batch) for (let k = 0; k + 100 <= evs.length; k += 100) bodies.push(trackEventsBody(evs.slice(k, k + 100)));
+  if (batch)
+    for (let k = 0; k + 100 <= evs.length; k += 100)
+      bodies.push(trackEventsBody(evs.slice(k, k + 100)));
   else for (const e of evs) bodies.push(trackEventBody(e));
   const r = await hammer(svc.url, bodies, { connections: batch ? 4 : 16, seconds });
-  console.log(`${batch ? "trackEvents x100" : "trackEvent"}: ${r.reqPerSec} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}`);
+  console.log(
+    `${batch ? "trackEvents x100" : "trackEvent"}: ${r.reqPerSec} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}`,
+  );
 } finally {
   await svc.stop();
   await redis.stop();

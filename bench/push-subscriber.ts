@@ -51,30 +51,34 @@ function openSse(url: string, sessionId: string): Promise<void> {
         resolve();
       }
     };
-    const req = get(u, { headers: { accept: "text/event-stream" }, agent: false }, (res: IncomingMessage) => {
-      if (res.statusCode !== 200) {
-        reject(new Error(`SSE status ${res.statusCode}`));
-        res.resume();
-        return;
-      }
-      res.setEncoding("utf8");
-      let buf = "";
-      res.on("data", (chunk: string) => {
-        buf += chunk;
-        for (let at = buf.indexOf("\n\n"); at !== -1; at = buf.indexOf("\n\n")) {
-          const block = buf.slice(0, at);
-          buf = buf.slice(at + 2);
-          let event = "message";
-          let data = "";
-          for (const line of block.split("\n")) {
-            if (line.startsWith("event:")) event = line.slice(6).trim();
-            else if (line.startsWith("data:")) data += line.slice(5).trim();
-          }
-          if (event === "next" && data) record(JSON.parse(data) as ListMsg, once);
+    const req = get(
+      u,
+      { headers: { accept: "text/event-stream" }, agent: false },
+      (res: IncomingMessage) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`SSE status ${res.statusCode}`));
+          res.resume();
+          return;
         }
-      });
-      res.on("error", () => {});
-    });
+        res.setEncoding("utf8");
+        let buf = "";
+        res.on("data", (chunk: string) => {
+          buf += chunk;
+          for (let at = buf.indexOf("\n\n"); at !== -1; at = buf.indexOf("\n\n")) {
+            const block = buf.slice(0, at);
+            buf = buf.slice(at + 2);
+            let event = "message";
+            let data = "";
+            for (const line of block.split("\n")) {
+              if (line.startsWith("event:")) event = line.slice(6).trim();
+              else if (line.startsWith("data:")) data += line.slice(5).trim();
+            }
+            if (event === "next" && data) record(JSON.parse(data) as ListMsg, once);
+          }
+        });
+        res.on("error", () => {});
+      },
+    );
     req.on("error", reject);
     closers.push(() => req.destroy());
   });
@@ -141,6 +145,8 @@ process.on("message", (m: SubscriberCommand) => {
     void open(m.mode, m.url, m.sessions).then((r) => process.send?.(r));
   } else if (m.cmd === "collect") {
     for (const c of closers) c();
-    process.send?.({ kind: "receipts", receipts, errors } satisfies SubscriberReply, () => process.exit(0));
+    process.send?.({ kind: "receipts", receipts, errors } satisfies SubscriberReply, () =>
+      process.exit(0),
+    );
   }
 });

@@ -1,6 +1,6 @@
 import { fork } from "node:child_process";
 import type { SessionEvent } from "../src/domain/event-type.ts";
-import { gql } from "./lib/load.ts";
+import { freshConnections, gql } from "./lib/load.ts";
 import { trackEventBody, trackEventsBody } from "./lib/sample.ts";
 import { percentile, round, wallMs } from "./lib/stats.ts";
 import type { SubscriberCommand, SubscriberReply } from "./push-subscriber.ts";
@@ -31,18 +31,35 @@ export interface PushResult {
  */
 export async function measurePush(
   url: string,
-  opts: { mode: "sse" | "ws"; sessions: number; rate: number; seconds: number; items: string[]; run: string },
+  opts: {
+    mode: "sse" | "ws";
+    sessions: number;
+    rate: number;
+    seconds: number;
+    items: string[];
+    run: string;
+  },
 ): Promise<PushResult> {
   const ids = Array.from({ length: opts.sessions }, (_, i) => `push.${opts.run}.${opts.mode}.${i}`);
   const t0 = Date.UTC(2024, 0, 1);
   const lists = new Map<string, string[]>();
   const setup: SessionEvent[] = ids.map((sessionId, i) => {
-    const impressions = Array.from({ length: 25 }, (_, k) => opts.items[(i * 7 + k * 13) % opts.items.length]!);
+    const impressions = Array.from(
+      { length: 25 },
+      (_, k) => opts.items[(i * 7 + k * 13) % opts.items.length]!,
+    );
     const unique = [...new Set(impressions)];
     lists.set(sessionId, unique);
-    return { sessionId, timestamp: t0, type: "IMPRESSIONS", impressions: unique, prices: unique.map((_, k) => 50 + k) };
+    return {
+      sessionId,
+      timestamp: t0,
+      type: "IMPRESSIONS",
+      impressions: unique,
+      prices: unique.map((_, k) => 50 + k),
+    };
   });
-  for (let i = 0; i < setup.length; i += 200) await gql(url, trackEventsBody(setup.slice(i, i + 200)));
+  for (let i = 0; i < setup.length; i += 200)
+    await gql(url, trackEventsBody(setup.slice(i, i + 200)));
 
   const child = fork(new URL("./push-subscriber.ts", import.meta.url).pathname, [], {
     execArgv: ["--import", "tsx"],
@@ -63,8 +80,10 @@ export async function measurePush(
   send({ cmd: "open", mode: opts.mode, url, sessions: ids });
   const ready = await reply();
   if (ready.kind !== "ready") throw new Error("subscriber: unexpected reply");
-  if (ready.failed > 0) console.error(`  ! ${ready.failed} subscriptions failed: ${ready.firstError}`);
+  if (ready.failed > 0)
+    console.error(`  ! ${ready.failed} subscriptions failed: ${ready.firstError}`);
 
+  freshConnections();
   // Open loop: every tick, send the events due by now.
   const sentAt = new Map<string, number>();
   const responses: { key: string; resp: number; sent: number }[] = [];
@@ -89,11 +108,19 @@ export async function measurePush(
       const sessionId = ids[n % ids.length]!;
       const list = lists.get(sessionId)!;
       const itemId = list[3 + Math.floor(rand() * (list.length - 3))]!;
-      const event: SessionEvent = { sessionId, timestamp: t0 + 1000 + n, type: "ITEM_IMAGE", itemId };
+      const event: SessionEvent = {
+        sessionId,
+        timestamp: t0 + 1000 + n,
+        type: "ITEM_IMAGE",
+        itemId,
+      };
       const body = trackEventBody(event);
       const s = wallMs();
       sent++;
-      const p = gql<{ trackEvent: { published: boolean; recommendations: { version: number } } }>(url, body).then(
+      const p = gql<{ trackEvent: { published: boolean; recommendations: { version: number } } }>(
+        url,
+        body,
+      ).then(
         (d) => {
           const r = wallMs();
           trackMs.push(r - s);

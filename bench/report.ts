@@ -67,8 +67,20 @@ export function targets(r: Results): Target[] {
   ];
   const r25 = resc(25);
   const r300 = resc(300);
-  if (r25) out.push({ name: "recommendations, 25 candidates, p99", target: "≤ 5 ms", measured: `${r25.p99} ms`, pass: r25.p99 <= 5 });
-  if (r300) out.push({ name: "recommendations, 300 candidates, p99", target: "≤ 20 ms", measured: `${r300.p99} ms`, pass: r300.p99 <= 20 });
+  if (r25)
+    out.push({
+      name: "recommendations, 25 candidates, p99",
+      target: "≤ 5 ms",
+      measured: `${r25.p99} ms`,
+      pass: r25.p99 <= 5,
+    });
+  if (r300)
+    out.push({
+      name: "recommendations, 300 candidates, p99",
+      target: "≤ 20 ms",
+      measured: `${r300.p99} ms`,
+      pass: r300.p99 <= 20,
+    });
   for (const p of r.push) {
     out.push({
       name: `push p99 (${p.mode.toUpperCase()}, ${p.subscribed} subscribed, ${p.ratePerSec} ev/s)`,
@@ -112,7 +124,7 @@ export function renderMarkdown(r: Results): string {
   L.push("# Benchmarks", "");
   L.push(
     "Produced by `bench/run.ts`; every figure below comes from one run of the command shown, against a private",
-    "`redis-server --save \"\" --appendonly no` started by the benchmark. The service and the bare framework",
+    '`redis-server --save "" --appendonly no` started by the benchmark. The service and the bare framework',
     "servers run as separate processes; the load generator (autocannon, or a hrtime-timed keep-alive client for",
     "latencies) runs in the benchmark process **on the same machine**, so it competes with the server for the",
     "same cores. Throughputs are medians of the runs; ratios are taken run by run, side by side, and their",
@@ -122,15 +134,26 @@ export function renderMarkdown(r: Results): string {
   L.push("## Machine", "");
   L.push(`- cores (nproc): ${m.nproc}; CPU: ${m.cpuModel}; RAM: ${m.memoryGb} GB; ${m.os}`);
   L.push(`- Node ${m.node}; Redis ${m.redis}`);
-  L.push(`- command: \`${r.command}\` (${r.quick ? "quick" : "full"} mode: ${r.runs} runs × ${r.seconds} s per load run; took ${r.durationSeconds} s)`);
-  L.push(`- 1-minute load average: ${r.loadAverage.before} at start, ${r.loadAverage.after} at end (above ${m.nproc} means other processes competed for the CPUs during the run)`);
-  L.push(`- data: ${r.sample.path} (${n(r.sample.events)} events, ${n(r.sample.sessions)} sessions)`);
+  L.push(
+    `- command: \`${r.command}\` (${r.quick ? "quick" : "full"} mode: ${r.runs} runs × ${r.seconds} s per load run; took ${r.durationSeconds} s)`,
+  );
+  L.push(
+    `- 1-minute load average: ${r.loadAverage.before} at start, ${r.loadAverage.after} at end (above ${m.nproc} means other processes competed for the CPUs during the run)`,
+  );
+  L.push(
+    `- data: ${r.sample.path} (${n(r.sample.events)} events, ${n(r.sample.sessions)} sessions)`,
+  );
   L.push("", "## Results", "");
   L.push("### Targets", "", "| Target | Goal | Measured | |", "|---|---|---|---|");
-  for (const t of targets(r)) L.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.pass ? "PASS" : "FAIL"} |`);
+  for (const t of targets(r))
+    L.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.pass ? "PASS" : "FAIL"} |`);
   L.push("", "### 1. Framework ceiling vs trackEvent (16 connections, one event per request)", "");
-  L.push("| Server | req/s (median) | p50 ms | p99 ms | runs req/s | errors |", "|---|---|---|---|---|---|");
-  const row = (name: string, x: Med) => `| ${name} | ${n(x.reqPerSec)} | ${x.p50} | ${x.p99} | ${x.runs.map(n).join(", ")} | ${x.errors} |`;
+  L.push(
+    "| Server | req/s (median) | p50 ms | p99 ms | runs req/s | errors |",
+    "|---|---|---|---|---|---|",
+  );
+  const row = (name: string, x: Med) =>
+    `| ${name} | ${n(x.reqPerSec)} | ${x.p50} | ${x.p99} | ${x.runs.map(n).join(", ")} | ${x.errors} |`;
   L.push(row("bare node:http (fixed JSON)", c.bareHttp));
   L.push(row("bare graphql-yoga no-op `trackEvent` (defaults, same schema)", c.bareYoga));
   L.push(row("sessionrank `trackEvent` (1 worker, Redis)", c.trackEvent));
@@ -138,32 +161,65 @@ export function renderMarkdown(r: Results): string {
   L.push("", "### 2. Batch ingest", "");
   const i = r.ingest;
   L.push("| Path | events/s (median) | runs | vs Redis-only bound |", "|---|---|---|---|");
-  L.push(`| Redis-only bound: srApplyOps pipelined (${i.redisBound.opsPerCall} ops/event, ${n(i.events)} events) | ${n(i.redisBound.eventsPerSec)} | ${i.redisBound.runs.map(n).join(", ")} | 100% |`);
-  L.push(`| Replay: Engine.trackBatch, chunks of 1000, rescore off | ${n(i.replay.eventsPerSec)} | ${i.replay.runs.map(n).join(", ")} | ${Math.round(i.ratioReplay * 100)}% |`);
-  L.push(`| Replay: Engine.trackBatch, chunks of 1000, rescore + publish per session | ${n(i.replayRescore.eventsPerSec)} | ${i.replayRescore.runs.map(n).join(", ")} | ${Math.round((i.replayRescore.eventsPerSec / i.redisBound.eventsPerSec) * 100)}% |`);
-  L.push(`| \`trackEvents\` over HTTP, ${i.trackEvents.batch} per request, 4 connections, 1 worker | ${n(i.trackEvents.eventsPerSec)} | ${i.trackEvents.runs.map(n).join(", ")} | ${Math.round(i.ratioTrackEvents * 100)}% |`);
+  L.push(
+    `| Redis-only bound: srApplyOps pipelined (${i.redisBound.opsPerCall} ops/event, ${n(i.events)} events) | ${n(i.redisBound.eventsPerSec)} | ${i.redisBound.runs.map(n).join(", ")} | 100% |`,
+  );
+  L.push(
+    `| Replay: Engine.trackBatch, chunks of 1000, rescore off | ${n(i.replay.eventsPerSec)} | ${i.replay.runs.map(n).join(", ")} | ${Math.round(i.ratioReplay * 100)}% |`,
+  );
+  L.push(
+    `| Replay: Engine.trackBatch, chunks of 1000, rescore + publish per session | ${n(i.replayRescore.eventsPerSec)} | ${i.replayRescore.runs.map(n).join(", ")} | ${Math.round((i.replayRescore.eventsPerSec / i.redisBound.eventsPerSec) * 100)}% |`,
+  );
+  L.push(
+    `| \`trackEvents\` over HTTP, ${i.trackEvents.batch} per request, 4 connections, 1 worker | ${n(i.trackEvents.eventsPerSec)} | ${i.trackEvents.runs.map(n).join(", ")} | ${Math.round(i.ratioTrackEvents * 100)}% |`,
+  );
   L.push("", "### Scaling on one machine (WORKERS, node:cluster, one Redis)", "");
   L.push("| | 1 worker | 2 workers | × |", "|---|---|---|---|");
   const s = r.scaling;
-  L.push(`| trackEvent req/s | ${n(s.trackEvent.workers1)} | ${n(s.trackEvent.workers2)} | ${(s.trackEvent.workers2 / s.trackEvent.workers1).toFixed(2)} |`);
-  L.push(`| trackEvents events/s | ${n(s.trackEventsEventsPerSec.workers1)} | ${n(s.trackEventsEventsPerSec.workers2)} | ${(s.trackEventsEventsPerSec.workers2 / s.trackEventsEventsPerSec.workers1).toFixed(2)} |`);
-  L.push("", `On ${m.nproc} cores the load generator and Redis share the CPUs with the workers, so this is a lower bound on scaling.`);
-  L.push("", "### 3. Rescoring: `recommendations` on a warm store (HTTP, one request at a time)", "");
+  L.push(
+    `| trackEvent req/s | ${n(s.trackEvent.workers1)} | ${n(s.trackEvent.workers2)} | ${(s.trackEvent.workers2 / s.trackEvent.workers1).toFixed(2)} |`,
+  );
+  L.push(
+    `| trackEvents events/s | ${n(s.trackEventsEventsPerSec.workers1)} | ${n(s.trackEventsEventsPerSec.workers2)} | ${(s.trackEventsEventsPerSec.workers2 / s.trackEventsEventsPerSec.workers1).toFixed(2)} |`,
+  );
+  L.push(
+    "",
+    `On ${m.nproc} cores the load generator and Redis share the CPUs with the workers, so this is a lower bound on scaling.`,
+  );
+  L.push(
+    "",
+    "### 3. Rescoring: `recommendations` on a warm store (HTTP, one request at a time)",
+    "",
+  );
   L.push("| candidates | p50 ms | p99 ms | mean ms | requests |", "|---|---|---|---|---|");
-  for (const x of r.rescoring) L.push(`| ${x.candidates} | ${x.p50} | ${x.p99} | ${x.mean} | ${x.n} |`);
+  for (const x of r.rescoring)
+    L.push(`| ${x.candidates} | ${x.p50} | ${x.p99} | ${x.mean} | ${x.n} |`);
   L.push("", "### 4. Push: trackEvent response → subscriber receives the new list", "");
-  L.push("| transport | subscribed | events/s | published | received | lost | p50 ms | p99 ms | arrived before response | send→receipt p50 / p99 ms | trackEvent p99 ms |");
+  L.push(
+    "| transport | subscribed | events/s | published | received | lost | p50 ms | p99 ms | arrived before response | send→receipt p50 / p99 ms | trackEvent p99 ms |",
+  );
   L.push("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const p of r.push)
-    L.push(`| ${p.mode.toUpperCase()} | ${p.subscribed} | ${p.ratePerSec} | ${p.published} | ${p.received} | ${p.lost} | ${p.p50} | ${p.p99} | ${Math.round(p.beforeResponse * 100)}% | ${p.e2eP50} / ${p.e2eP99} | ${p.trackP99} |`);
-  L.push("", "Subscribers run in a child process (one SSE stream or one graphql-ws connection per session). A list that arrives before the driver has parsed trackEvent's answer counts as 0 ms.");
+    L.push(
+      `| ${p.mode.toUpperCase()} | ${p.subscribed} | ${p.ratePerSec} | ${p.published} | ${p.received} | ${p.lost} | ${p.p50} | ${p.p99} | ${Math.round(p.beforeResponse * 100)}% | ${p.e2eP50} / ${p.e2eP99} | ${p.trackP99} |`,
+    );
+  L.push(
+    "",
+    "Subscribers run in a child process (one SSE stream or one graphql-ws connection per session). A list that arrives before the driver has parsed trackEvent's answer counts as 0 ms.",
+  );
   L.push("", "### 5. Memory after replaying the sample", "");
   const mm = r.memory;
-  L.push(`${n(mm.events)} events, ${n(mm.sessions)} sessions, ${n(mm.items)} items. used_memory delta ${n(mm.usedMemoryDelta)} B → **${n(mm.bytesPerSessionTotal)} B per session** all-in; session keys alone **${n(mm.bytesPerSessionKeys)} B per session**; item keys ${n(mm.bytesPerItem)} B per item.`);
+  L.push(
+    `${n(mm.events)} events, ${n(mm.sessions)} sessions, ${n(mm.items)} items. used_memory delta ${n(mm.usedMemoryDelta)} B → **${n(mm.bytesPerSessionTotal)} B per session** all-in; session keys alone **${n(mm.bytesPerSessionKeys)} B per session**; item keys ${n(mm.bytesPerItem)} B per item.`,
+  );
   L.push("", "| key pattern | keys | bytes (MEMORY USAGE) | bytes/key |", "|---|---|---|---|");
   for (const [k, v] of Object.entries(mm.byPattern).sort((a, b) => b[1].bytes - a[1].bytes))
     L.push(`| ${k} | ${n(v.keys)} | ${n(v.bytes)} | ${n(v.bytes / v.keys)} |`);
-  L.push("", "### History growth: the sample replayed again and again (sessions renamed per pass)", "");
+  L.push(
+    "",
+    "### History growth: the sample replayed again and again (sessions renamed per pass)",
+    "",
+  );
   L.push("| pass | events so far | events/s in this pass |", "|---|---|---|");
   for (const g of r.growth) L.push(`| ${g.pass} | ${n(g.totalEvents)} | ${n(g.eventsPerSec)} |`);
   if (r.profile?.length) {

@@ -21,7 +21,7 @@ import { loadSample, renamed, trackEventBody, trackEventsBody } from "./lib/samp
 import { median, round } from "./lib/stats.ts";
 import { summarize } from "./profile-summary.ts";
 import { measurePush, type PushResult } from "./push.ts";
-import { renderMarkdown, type Results } from "./report.ts";
+import { type Results, renderMarkdown } from "./report.ts";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -36,7 +36,9 @@ const RUNS = Number(opt("runs") ?? (QUICK ? 3 : 5));
 const SECONDS = Number(opt("seconds") ?? (QUICK ? 2 : 10));
 const ROOT = new URL("../", import.meta.url).pathname;
 const RESULTS_DIR = join(ROOT, "bench/results");
-const OUT = opt("out") ?? (QUICK ? join(RESULTS_DIR, "benchmarks-quick.md") : join(ROOT, "docs/benchmarks.md"));
+const OUT =
+  opt("out") ??
+  (QUICK ? join(RESULTS_DIR, "benchmarks-quick.md") : join(ROOT, "docs/benchmarks.md"));
 const PROFILE_DIR = join(RESULTS_DIR, "profiles");
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -59,25 +61,38 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const loadBefore = loadavg()[0] ?? 0;
   const command = `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
-  log(`sessionrank bench (${QUICK ? "quick" : "full"}): ${RUNS} runs x ${SECONDS}s; ${machine.nproc} cores, ${machine.cpuModel}`);
+  log(
+    `sessionrank bench (${QUICK ? "quick" : "full"}): ${RUNS} runs x ${SECONDS}s; ${machine.nproc} cores, ${machine.cpuModel}`,
+  );
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(join(RESULTS_DIR, ".gitignore"), "*\n");
 
   const sample = await loadSample();
-  log(`[${elapsed()}] sample: ${sample.events.length} events, ${sample.sessions} sessions from ${sample.path}`);
+  log(
+    `[${elapsed()}] sample: ${sample.events.length} events, ${sample.sessions} sessions from ${sample.path}`,
+  );
   const redis = await startRedis();
   const procs: Proc[] = [];
-  const results: Partial<Results> = { machine, command, quick: QUICK, runs: RUNS, seconds: SECONDS, sample: { path: sample.path, events: sample.events.length, sessions: sample.sessions } };
+  const results: Partial<Results> = {
+    machine,
+    command,
+    quick: QUICK,
+    runs: RUNS,
+    seconds: SECONDS,
+    sample: { path: sample.path, events: sample.events.length, sessions: sample.sessions },
+  };
   try {
     // ---- 1. framework ceiling vs trackEvent, and 1 vs 2 workers ----------------------
     const bodiesFor = (tag: string) => renamed(sample.events, tag).map(trackEventBody);
     const oneBodies = bodiesFor("c");
-    const yoga = await startBare("yoga");
-    const http = await startBare("http");
-    const svc1 = await startService({ redisUrl: redis.url, workers: 1 }, PROFILE ? { cpuProfDir: PROFILE_DIR } : {});
+    const [yoga, http, svc1] = await Promise.all([
+      startBare("yoga"),
+      startBare("http"),
+      startService({ redisUrl: redis.url, workers: 1 }, PROFILE ? { cpuProfDir: PROFILE_DIR } : {}),
+    ]);
     procs.push(yoga, http, svc1);
     log(`[${elapsed()}] servers up; warming`);
-    const warm = Math.min(2, SECONDS);
+    const warm = QUICK ? 1 : 2;
     await hammer(yoga.url, oneBodies, { connections: 16, seconds: warm });
     await hammer(svc1.url, bodiesFor("w"), { connections: 16, seconds: warm });
     const yogaRuns: LoadResult[] = [];
@@ -90,9 +105,12 @@ async function main(): Promise<void> {
       yogaRuns.push(y);
       trackRuns.push(t);
       ratios.push(round(t.reqPerSec / y.reqPerSec, 3));
-      log(`[${elapsed()}] run ${r + 1}: bare yoga ${y.reqPerSec} req/s, trackEvent ${t.reqPerSec} req/s (x${ratios.at(-1)})`);
+      log(
+        `[${elapsed()}] run ${r + 1}: bare yoga ${y.reqPerSec} req/s, trackEvent ${t.reqPerSec} req/s (x${ratios.at(-1)})`,
+      );
     }
-    for (let r = 0; r < Math.min(RUNS, 2); r++) httpRuns.push(await hammer(http.url, oneBodies, { connections: 16, seconds: SECONDS }));
+    for (let r = 0; r < (QUICK ? 1 : 2); r++)
+      httpRuns.push(await hammer(http.url, oneBodies, { connections: 16, seconds: SECONDS }));
     await yoga.stop();
     await http.stop();
     results.ceiling = {
@@ -108,12 +126,15 @@ async function main(): Promise<void> {
     const batchBodies = (tag: string) => {
       const evs = renamed(sample.events, tag);
       const out: string[] = [];
-      for (let i = 0; i + BATCH <= evs.length; i += BATCH) out.push(trackEventsBody(evs.slice(i, i + BATCH)));
+      for (let i = 0; i + BATCH <= evs.length; i += BATCH)
+        out.push(trackEventsBody(evs.slice(i, i + BATCH)));
       return out;
     };
     const batchRuns: LoadResult[] = [];
     for (let r = 0; r < RUNS; r++) {
-      batchRuns.push(await hammer(svc1.url, batchBodies(`b${r}`), { connections: 4, seconds: SECONDS }));
+      batchRuns.push(
+        await hammer(svc1.url, batchBodies(`b${r}`), { connections: 4, seconds: SECONDS }),
+      );
       log(`[${elapsed()}] trackEvents x${BATCH}: ${batchRuns.at(-1)!.reqPerSec * BATCH} events/s`);
     }
 
@@ -121,46 +142,40 @@ async function main(): Promise<void> {
     const items = [...new Set(sample.events.flatMap((e) => e.impressions ?? []))].slice(0, 5000);
     const push: PushResult[] = [];
     for (const mode of ["sse", "ws"] as const) {
-      const p = await measurePush(svc1.url, { mode, sessions: 1000, rate: 1000, seconds: QUICK ? 3 : 20, items, run: "p" });
+      const p = await measurePush(svc1.url, {
+        mode,
+        sessions: 1000,
+        rate: 1000,
+        seconds: QUICK ? 2 : 20,
+        items,
+        run: "p",
+      });
       push.push(p);
-      log(`[${elapsed()}] push ${mode}: p50 ${p.p50} ms p99 ${p.p99} ms (${p.received}/${p.published} received, ${p.subscribed} subscribed)`);
+      log(
+        `[${elapsed()}] push ${mode}: p50 ${p.p50} ms p99 ${p.p99} ms (${p.received}/${p.published} received, ${p.subscribed} subscribed)`,
+      );
     }
     results.push = push;
-    await svc1.stop();
-
-    // ---- scaling: 2 workers ------------------------------------------------------------
-    const svc2 = await startService({ redisUrl: redis.url, workers: 2 });
-    procs.push(svc2);
-    await hammer(svc2.url, bodiesFor("w2"), { connections: 16, seconds: warm });
-    const track2: LoadResult[] = [];
-    const batch2: LoadResult[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      track2.push(await hammer(svc2.url, bodiesFor(`t2.${r}`), { connections: 16, seconds: SECONDS }));
-      batch2.push(await hammer(svc2.url, batchBodies(`b2.${r}`), { connections: 4, seconds: SECONDS }));
-      log(`[${elapsed()}] 2 workers: trackEvent ${track2.at(-1)!.reqPerSec} req/s, trackEvents ${batch2.at(-1)!.reqPerSec * BATCH} events/s`);
-    }
-    await svc2.stop();
-    const b1 = medianOf(batchRuns);
-    const b2 = medianOf(batch2);
-    results.scaling = {
-      trackEvent: { workers1: results.ceiling.trackEvent.reqPerSec, workers2: medianOf(track2).reqPerSec },
-      trackEventsEventsPerSec: { workers1: b1.reqPerSec * BATCH, workers2: b2.reqPerSec * BATCH },
-    };
 
     // ---- 5. memory, then 3. rescoring on the warm store -------------------------------
     const prefix = "sr";
     const { engine, store } = await makeEngine(redis.url, prefix);
-    const memory = await measureMemory(engine, store, QUICK ? sample.events.slice(0, 15_000) : sample.events, prefix);
-    log(`[${elapsed()}] memory: ${memory.bytesPerSessionKeys} B/session (keys), ${memory.bytesPerSessionTotal} B/session (used_memory delta), ${memory.bytesPerItem} B/item`);
+    const memEvents = QUICK ? sample.events.slice(0, 10_000) : sample.events;
+    const memory = await measureMemory(engine, store, memEvents, prefix);
+    log(
+      `[${elapsed()}] memory: ${memory.bytesPerSessionKeys} B/session (keys), ${memory.bytesPerSessionTotal} B/session (used_memory delta), ${memory.bytesPerItem} B/item`,
+    );
     results.memory = memory;
 
-    const svc = await startService({ redisUrl: redis.url, workers: 1, prefix });
-    procs.push(svc);
+    const svc = svc1;
     const [top] = await store.read([{ op: "ztop", key: engine.keys.globalPopularity(), n: 300 }]);
     const popular = (top as [string, number][]).map(([id]) => id);
     const counts = new Map<string, number>();
-    for (const e of sample.events) counts.set(e.sessionId, (counts.get(e.sessionId) ?? 0) + 1);
-    const warmSessions = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 50).map(([s]) => s);
+    for (const e of memEvents) counts.set(e.sessionId, (counts.get(e.sessionId) ?? 0) + 1);
+    const warmSessions = [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 50)
+      .map(([s]) => s);
     const rescoring: Results["rescoring"] = [];
     const Q =
       "query Recs($sessionId: ID!, $candidates: [ID!]) { recommendations(sessionId: $sessionId, candidates: $candidates) { version items { itemId score } } }";
@@ -170,28 +185,65 @@ async function main(): Promise<void> {
         const rot = [...popular.slice(i % 7), ...popular.slice(0, i % 7)].slice(0, n);
         return JSON.stringify({ query: Q, variables: { sessionId, candidates: rot } });
       });
-      const l = await latencies(svc.url, bodies, { requests: QUICK ? 200 : 3000, warmup: QUICK ? 30 : 200 });
+      const l = await latencies(svc.url, bodies, {
+        requests: QUICK ? 150 : 3000,
+        warmup: QUICK ? 30 : 200,
+      });
       rescoring.push({ candidates: n, ...l });
       log(`[${elapsed()}] recommendations ${n} candidates: p50 ${l.p50} ms p99 ${l.p99} ms`);
     }
     results.rescoring = rescoring;
-    await svc.stop();
+    await svc1.stop();
+
+    // ---- scaling: 2 workers ------------------------------------------------------------
+    const svc2 = await startService({ redisUrl: redis.url, workers: 2 });
+    procs.push(svc2);
+    await hammer(svc2.url, bodiesFor("w2"), { connections: 16, seconds: warm });
+    const track2: LoadResult[] = [];
+    const batch2: LoadResult[] = [];
+    for (let r = 0; r < (QUICK ? 2 : RUNS); r++) {
+      track2.push(
+        await hammer(svc2.url, bodiesFor(`t2.${r}`), { connections: 16, seconds: SECONDS }),
+      );
+      batch2.push(
+        await hammer(svc2.url, batchBodies(`b2.${r}`), { connections: 4, seconds: SECONDS }),
+      );
+      log(
+        `[${elapsed()}] 2 workers: trackEvent ${track2.at(-1)!.reqPerSec} req/s, trackEvents ${batch2.at(-1)!.reqPerSec * BATCH} events/s`,
+      );
+    }
+    await svc2.stop();
+    const b1 = medianOf(batchRuns);
+    const b2 = medianOf(batch2);
+    results.scaling = {
+      trackEvent: {
+        workers1: results.ceiling.trackEvent.reqPerSec,
+        workers2: medianOf(track2).reqPerSec,
+      },
+      trackEventsEventsPerSec: { workers1: b1.reqPerSec * BATCH, workers2: b2.reqPerSec * BATCH },
+    };
 
     // ---- 2b. replay (in process) vs the Redis-only bound, side by side ---------------
     const replayRuns: number[] = [];
     const replayRescoreRuns: number[] = [];
     const boundRuns: number[] = [];
     let boundInfo: Awaited<ReturnType<typeof redisBound>> | undefined;
-    const ingestEvents = QUICK ? sample.events.slice(0, 6_000) : sample.events;
+    const ingestEvents = QUICK ? sample.events.slice(0, 3_000) : sample.events;
     for (let r = 0; r < (QUICK ? 2 : RUNS); r++) {
       await store.client.flushall();
       boundInfo = await redisBound(store, ingestEvents, prefix);
       boundRuns.push(boundInfo.eventsPerSec);
       await store.client.flushall();
-      replayRuns.push((await replay(engine, ingestEvents, { chunk: 1000, rescore: false })).eventsPerSec);
+      replayRuns.push(
+        (await replay(engine, ingestEvents, { chunk: 1000, rescore: false })).eventsPerSec,
+      );
       await store.client.flushall();
-      replayRescoreRuns.push((await replay(engine, ingestEvents, { chunk: 1000, rescore: true })).eventsPerSec);
-      log(`[${elapsed()}] bound ${boundRuns.at(-1)} ev/s; replay ${replayRuns.at(-1)} ev/s; replay+rescore ${replayRescoreRuns.at(-1)} ev/s`);
+      replayRescoreRuns.push(
+        (await replay(engine, ingestEvents, { chunk: 1000, rescore: true })).eventsPerSec,
+      );
+      log(
+        `[${elapsed()}] bound ${boundRuns.at(-1)} ev/s; replay ${replayRuns.at(-1)} ev/s; replay+rescore ${replayRescoreRuns.at(-1)} ev/s`,
+      );
     }
     const bound = median(boundRuns);
     results.ingest = {
@@ -199,14 +251,19 @@ async function main(): Promise<void> {
       redisBound: { eventsPerSec: bound, runs: boundRuns, opsPerCall: boundInfo?.opsPerCall ?? 0 },
       replay: { eventsPerSec: median(replayRuns), runs: replayRuns },
       replayRescore: { eventsPerSec: median(replayRescoreRuns), runs: replayRescoreRuns },
-      trackEvents: { batch: BATCH, eventsPerSec: b1.reqPerSec * BATCH, runs: b1.runs.map((x) => x * BATCH), p99: b1.p99 },
+      trackEvents: {
+        batch: BATCH,
+        eventsPerSec: b1.reqPerSec * BATCH,
+        runs: b1.runs.map((x) => x * BATCH),
+        p99: b1.p99,
+      },
       ratioReplay: round(median(replayRuns.map((x, i) => x / boundRuns[i]!)), 3),
       ratioTrackEvents: round((b1.reqPerSec * BATCH) / bound, 3),
     };
 
     // ---- 5b. history growth: the sample replayed 1, 4 and 16 times over ---------------
     await store.client.flushall();
-    const growthEvents = QUICK ? sample.events.slice(0, 2_000) : sample.events;
+    const growthEvents = QUICK ? sample.events.slice(0, 1_000) : sample.events;
     const span = (growthEvents.at(-1)?.timestamp ?? 0) - (growthEvents[0]?.timestamp ?? 0) + 1000;
     const growth: Results["growth"] = [];
     for (let pass = 1; pass <= 16; pass++) {
@@ -234,7 +291,10 @@ async function main(): Promise<void> {
   const full = results as Results;
   mkdirSync(join(OUT, ".."), { recursive: true });
   writeFileSync(OUT, renderMarkdown(full));
-  writeFileSync(join(RESULTS_DIR, QUICK ? "quick.json" : "full.json"), `${JSON.stringify(full, null, 2)}\n`);
+  writeFileSync(
+    join(RESULTS_DIR, QUICK ? "quick.json" : "full.json"),
+    `${JSON.stringify(full, null, 2)}\n`,
+  );
   log(`[${elapsed()}] wrote ${OUT}`);
   if (JSON_OUT) process.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
   else process.stdout.write(renderMarkdown(full).split("## Results")[1] ?? "");

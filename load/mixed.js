@@ -14,7 +14,10 @@ import { gql, parse, RECOMMENDATIONS, TRACK_EVENT } from "./lib.js";
 
 /** @type {RealSession[]} */
 const SESSIONS = /** @type {any} */ (
-  new SharedArray("trivago sessions", () => JSON.parse(open("./data/trivago-sessions.json")).sessions)
+  new SharedArray(
+    "trivago sessions",
+    () => JSON.parse(open("./data/trivago-sessions.json")).sessions,
+  )
 );
 const THINK_S = Number(__ENV.THINK_S || 1);
 

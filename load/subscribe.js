@@ -12,7 +12,16 @@ import http from "k6/http";
 import { Counter, Trend } from "k6/metrics";
 import { clearInterval, setInterval, setTimeout } from "k6/timers";
 import { WebSocket } from "k6/websockets";
-import { GRAPHQL_URL, gql, impressions, interaction, randomItems, SUBSCRIBE, TRACK_EVENT, WS_URL } from "./lib.js";
+import {
+  GRAPHQL_URL,
+  gql,
+  impressions,
+  interaction,
+  randomItems,
+  SUBSCRIBE,
+  TRACK_EVENT,
+  WS_URL,
+} from "./lib.js";
 
 const SESSIONS = Number(__ENV.SESSIONS || 1000);
 const INTERVAL_MS = Number(__ENV.INTERVAL_MS || 1000);
@@ -43,7 +52,10 @@ export const options = {
   },
 };
 
-const JSON_PARAMS = { headers: { "content-type": "application/json" }, tags: { name: "trackEvent" } };
+const JSON_PARAMS = {
+  headers: { "content-type": "application/json" },
+  tags: { name: "trackEvent" },
+};
 
 export default function () {
   const sessionId = `k6-sub-${exec.vu.idInTest}-${Date.now()}`;
@@ -52,7 +64,9 @@ export default function () {
   const opened = gql(TRACK_EVENT, { event: impressions(sessionId, items) }, { name: "trackEvent" });
   check(opened, { "list opened": (r) => r.status === 200 });
 
-  const ws = new WebSocket(WS_URL, null, { headers: { "Sec-WebSocket-Protocol": "graphql-transport-ws" } });
+  const ws = new WebSocket(WS_URL, null, {
+    headers: { "Sec-WebSocket-Protocol": "graphql-transport-ws" },
+  });
   /** @type {Record<string, number>} version -> when trackEvent's response arrived */
   const responded = {};
   /** @type {Record<string, number>} version -> when the list arrived */
@@ -60,7 +74,10 @@ export default function () {
   let initial = true;
 
   const send = () => {
-    const body = JSON.stringify({ query: TRACK_EVENT, variables: { event: interaction(sessionId, items) } });
+    const body = JSON.stringify({
+      query: TRACK_EVENT,
+      variables: { event: interaction(sessionId, items) },
+    });
     http.asyncRequest("POST", GRAPHQL_URL, body, JSON_PARAMS).then((res) => {
       const now = Date.now();
       /** @type {any} */
@@ -70,7 +87,7 @@ export default function () {
       } catch (_e) {
         parsed = null;
       }
-      const t = parsed && parsed.data ? parsed.data.trackEvent : null;
+      const t = parsed?.data ? parsed.data.trackEvent : null;
       if (res.status !== 200 || !t) {
         trackFailed.add(1);
         return;
@@ -108,11 +125,17 @@ export default function () {
     /** @type {any} */
     const msg = JSON.parse(String(e.data));
     if (msg.type === "connection_ack") {
-      ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: SUBSCRIBE, variables: { sessionId } } }));
+      ws.send(
+        JSON.stringify({
+          id: "1",
+          type: "subscribe",
+          payload: { query: SUBSCRIBE, variables: { sessionId } },
+        }),
+      );
     } else if (msg.type === "ping") {
       ws.send(JSON.stringify({ type: "pong" }));
     } else if (msg.type === "next") {
-      const list = msg.payload && msg.payload.data ? msg.payload.data.recommendations : null;
+      const list = msg.payload?.data ? msg.payload.data.recommendations : null;
       if (!list) {
         subscribeErrors.add(1);
         return;

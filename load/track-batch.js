@@ -39,12 +39,13 @@ export default function () {
     const sessionId = `k6-tb-${exec.vu.idInTest}-${exec.vu.iterationInScenario}-${s}`;
     const items = randomItems(25);
     events.push(impressions(sessionId, items));
-    for (let k = 1; k < 10 && events.length < BATCH; k++) events.push(interaction(sessionId, items));
+    for (let k = 1; k < 10 && events.length < BATCH; k++)
+      events.push(interaction(sessionId, items));
   }
   const res = gql(TRACK_EVENTS, { events }, { name: "trackEvents" });
   const body = parse(res);
   if (!body || body.errors) graphqlErrors.add(1);
-  const result = body && body.data ? body.data.trackEvents : null;
+  const result = body?.data ? body.data.trackEvents : null;
   check(res, {
     "status 200": (r) => r.status === 200,
     "all accepted": () => Boolean(result && result.accepted === events.length),

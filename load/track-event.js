@@ -48,7 +48,7 @@ export default function () {
   if (!body || body.errors) graphqlErrors.add(1);
   const ok = check(res, {
     "status 200": (r) => r.status === 200,
-    accepted: () => Boolean(body && body.data && body.data.trackEvent.accepted),
+    accepted: () => Boolean(body?.data?.trackEvent.accepted),
   });
   if (ok && body) published.add(Boolean(body.data.trackEvent.published));
   if (n % SESSION_LENGTH === SESSION_LENGTH - 1) delete lists[sessionId];

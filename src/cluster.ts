@@ -8,7 +8,8 @@ import { availableParallelism } from "node:os";
  */
 export function workerCount(env: Record<string, string | undefined> = process.env): number {
   const raw = env.WORKERS;
-  const redis = env.REDIS_URL !== undefined && env.REDIS_URL !== "";
+  const set = (v: string | undefined) => v !== undefined && v !== "";
+  const redis = set(env.REDIS_URL) || set(env.REDIS_CLUSTER_NODES);
   if (raw === undefined || raw === "") return redis ? availableParallelism() : 1;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 256) {
@@ -16,7 +17,7 @@ export function workerCount(env: Record<string, string | undefined> = process.en
   }
   if (n > 1 && !redis) {
     throw new WorkersError(
-      `WORKERS=${n}: several workers need a shared store; set REDIS_URL or use WORKERS=1`,
+      `WORKERS=${n}: several workers need a shared store; set REDIS_URL or REDIS_CLUSTER_NODES, or use WORKERS=1`,
     );
   }
   return n;

@@ -1,6 +1,7 @@
 import { isPrimary, runPrimary, WorkersError, workerCount } from "./cluster.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { fileStateRecorder } from "./learn/state-log.ts";
+import { createLogger } from "./observability/logger.ts";
 import { loadScorer } from "./scoring/load-scorer.ts";
 import { ModelHolder } from "./scoring/model-holder.ts";
 import { startServer } from "./server.ts";
@@ -32,17 +33,29 @@ async function main(): Promise<void> {
     runPrimary(workers);
     return;
   }
+  const logger = createLogger(config.LOG_LEVEL);
   const store = createStore(config);
   if (!(await store.ping())) {
-    console.error(`Cannot reach Redis at ${config.REDIS_URL}; check REDIS_URL.`);
+    logger.fatal(
+      config.REDIS_CLUSTER_NODES
+        ? `Cannot reach the Redis Cluster (or it is not ok) at ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(",")}; check REDIS_CLUSTER_NODES.`
+        : `Cannot reach Redis at ${config.REDIS_URL && redact(config.REDIS_URL)}; check REDIS_URL.`,
+    );
     await store.close();
     process.exit(1);
   }
   const models = new ModelHolder(loadScorer(config));
-  const server = await startServer(store, config, models);
-  if (config.RECORD_STATES_PATH) server.engine.recorder = fileStateRecorder(config.RECORD_STATES_PATH);
+  const server = await startServer(store, config, models, { logger, processMetrics: true });
+  if (config.RECORD_STATES_PATH)
+    server.engine.recorder = fileStateRecorder(config.RECORD_STATES_PATH);
   const who = workers > 1 ? ` [worker ${process.pid} of ${workers}]` : "";
-  console.log(
+  logger.info(
+    {
+      url: server.url,
+      demo: new URL("/demo/", server.url).href,
+      store: store.kind,
+      model: models.scorer.name,
+    },
     `sessionrank listening on ${server.url}${who} (store: ${store.kind}${config.REDIS_URL ? ` ${redact(config.REDIS_URL)}` : ""}, model: ${models.scorer.name})`,
   );
 
@@ -50,7 +63,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing in-flight requests and closing subscriptions`);
+    logger.info({ signal }, `${signal}: finishing in-flight requests and closing subscriptions`);
     await server.close();
     await store.close();
     process.exit(0);
@@ -59,9 +72,12 @@ async function main(): Promise<void> {
   process.on("SIGHUP", () => {
     try {
       models.swap(loadScorer(config));
-      console.log(`model reloaded: ${models.scorer.name}`);
+      logger.info({ model: models.scorer.name }, `model reloaded: ${models.scorer.name}`);
     } catch (err) {
-      console.error(`model not reloaded, keeping ${models.scorer.name}: ${(err as Error).message}`);
+      logger.error(
+        { err },
+        `model not reloaded, keeping ${models.scorer.name}: ${(err as Error).message}`,
+      );
     }
   });
   process.on("SIGINT", () => void stop("SIGINT"));

@@ -3,10 +3,17 @@ import type { AddressInfo } from "node:net";
 import type { ExecutionArgs, execute, subscribe } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
+import { AccessControl, httpCredentials, wsCredentials } from "./auth/access.ts";
 import type { Config } from "./config.ts";
+import { isDemoPath, serveDemo } from "./demo/static.ts";
 import type { GraphQLContext } from "./graphql/context.ts";
-import { createGraphQLHandler } from "./graphql/yoga.ts";
+import { useAccess, useOperationLimits } from "./graphql/limits.ts";
+import { type ContextFactory, createGraphQLHandler } from "./graphql/yoga.ts";
 import { Engine } from "./ingest/engine.ts";
+import { observeRequest, requestId } from "./observability/http.ts";
+import { createLogger, type Logger } from "./observability/logger.ts";
+import { ServiceMetrics } from "./observability/metrics.ts";
+import { instrumentRedis, redisClientOf } from "./observability/redis.ts";
 import { SessionFeeds } from "./publish/session-feed.ts";
 import type { ModelHolder } from "./scoring/model-holder.ts";
 import type { Store } from "./state/store.ts";
@@ -24,36 +31,139 @@ export interface RunningServer {
   engine: Engine;
   feeds: SessionFeeds;
   http: Server;
+  metrics: ServiceMetrics;
+  logger: Logger;
   close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** JSON logger; by default one at config.LOG_LEVEL. */
+  logger?: Logger;
+  /** Report process metrics (CPU, memory, event loop, GC) at /metrics: once per process. */
+  processMetrics?: boolean;
+  /** The built demo page (default dist/demo). */
+  demoDir?: string;
 }
 
 /**
  * One HTTP server: GraphQL over HTTP and SSE (yoga) and graphql-ws over WebSocket on the
- * same /graphql path, plus /health and /ready for orchestrators.
+ * same /graphql path, plus /health and /ready for orchestrators, /metrics (Prometheus)
+ * and the demo page at /demo.
  */
-export async function startServer(store: Store, config: Config, models: ModelHolder): Promise<RunningServer> {
+export async function startServer(
+  store: Store,
+  config: Config,
+  models: ModelHolder,
+  opts: ServerOptions = {},
+): Promise<RunningServer> {
   const engine = new Engine(store, config, models);
   const feeds = new SessionFeeds(engine);
-  const context = (): GraphQLContext => ({ engine, feeds, config, now: Date.now });
-  const yoga = createGraphQLHandler(context, { graphiql: config.GRAPHIQL });
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const metrics = new ServiceMetrics(
+    {
+      activeSubscriptions: () => feeds.activeCount,
+      model: () => ({ name: models.scorer.name, generation: models.generation }),
+      storeKind: store.kind,
+    },
+    { processMetrics: opts.processMetrics },
+  );
+  engine.onRescore = (seconds, r) => metrics.rescored(seconds, r.source, r.published);
+  const redis = redisClientOf(store);
+  if (redis) instrumentRedis(redis, metrics);
+  const access = new AccessControl(config);
+  // Credentials: HTTP headers (or access_token in the URL), or graphql-ws connectionParams.
+  const context: ContextFactory = (init): GraphQLContext => ({
+    engine,
+    feeds,
+    config,
+    now: Date.now,
+    metrics,
+    access,
+    principal: access.authenticate(
+      init?.connectionParams !== undefined
+        ? wsCredentials(init.connectionParams)
+        : httpCredentials(init?.request),
+    ),
+  });
+  const yoga = createGraphQLHandler(context, {
+    graphiql: config.GRAPHIQL,
+    plugins: [useOperationLimits(config), useAccess()],
+  });
 
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = req.url?.split("?")[0];
+    observeRequest(req, res, logger, metrics);
+    const path = req.url?.split("?")[0] ?? "/";
+    if (path === "/metrics") {
+      void metrics.render().then(
+        (body) => {
+          res.writeHead(200, { "content-type": metrics.contentType });
+          res.end(body);
+        },
+        (err: unknown) => {
+          logger.error({ err }, "metrics failed");
+          json(res, 500, { error: "metrics failed" });
+        },
+      );
+      return;
+    }
+    if (isDemoPath(path)) {
+      void serveDemo(req, res, opts.demoDir).catch((err: unknown) => {
+        logger.error({ err, path }, "demo page failed");
+        if (!res.headersSent) json(res, 500, { error: "demo page failed" });
+        else res.destroy();
+      });
+      return;
+    }
     if (path === "/health") return json(res, 200, { status: "ok" });
     if (path === "/ready") {
-      void store.ping().then((ok) =>
-        json(res, ok ? 200 : 503, { ready: ok, store: store.kind, model: models.scorer.name }),
-      );
+      void store
+        .ping()
+        .then((ok) =>
+          json(res, ok ? 200 : 503, { ready: ok, store: store.kind, model: models.scorer.name }),
+        );
       return;
     }
     if (path === "/") {
       res.writeHead(302, { location: "/graphql" });
       return res.end();
     }
+    if (!bodyWithinLimit(req, res, config.MAX_BODY_BYTES)) return;
     return yoga(req, res);
   });
 
-  const wss = new WebSocketServer({ server: http, path: "/graphql" });
+  // A larger WebSocket message closes the connection (1009 "Max payload size exceeded").
+  const wss = new WebSocketServer({
+    server: http,
+    path: "/graphql",
+    maxPayload: config.MAX_BODY_BYTES,
+  });
+  wss.on("connection", (socket, req) => {
+    const reqId = requestId(req);
+    logger.debug({ reqId, path: "/graphql", transport: "ws" }, "websocket open");
+    socket.once("close", (code) =>
+      logger.debug({ reqId, code, transport: "ws" }, "websocket closed"),
+    );
+  });
+  // Heartbeat: ping every socket each WS_HEARTBEAT_SECONDS; one that did not answer the
+  // previous ping is gone (laptop closed, network dropped) and is terminated, which ends
+  // its subscriptions and releases their feeds.
+  const alive = new WeakMap<object, boolean>();
+  wss.on("connection", (socket) => {
+    alive.set(socket, true);
+    socket.on("pong", () => alive.set(socket, true));
+  });
+  const heartbeat = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, config.WS_HEARTBEAT_SECONDS * 1000);
+  heartbeat.unref();
+  wss.on("close", () => clearInterval(heartbeat));
   const ws = useServer(
     {
       // yoga's enveloped execute/subscribe travel in rootValue (see onSubscribe).
@@ -95,6 +205,8 @@ export async function startServer(store: Store, config: Config, models: ModelHol
     engine,
     feeds,
     http,
+    metrics,
+    logger,
     async close() {
       // Tell WebSocket clients we are going away (1001), end SSE streams, then stop.
       await ws.dispose();
@@ -107,6 +219,38 @@ export async function startServer(store: Store, config: Config, models: ModelHol
       });
     },
   };
+}
+
+/**
+ * The body limit, checked before yoga reads anything: a body must declare its length
+ * (Node's parser then never delivers more than that), and the length must be at most
+ * MAX_BODY_BYTES. Answers 411 or 413 with a GraphQL-shaped error otherwise.
+ */
+function bodyWithinLimit(req: IncomingMessage, res: ServerResponse, max: number): boolean {
+  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return true;
+  const declared = req.headers["content-length"];
+  const fail = (status: number, code: string, message: string) => {
+    res.writeHead(status, { "content-type": "application/json", connection: "close" });
+    res.end(JSON.stringify({ errors: [{ message, extensions: { code, maxBytes: max } }] }));
+    req.resume();
+    return false;
+  };
+  if (declared === undefined) {
+    if (req.headers["transfer-encoding"] === undefined) return true; // no body at all
+    return fail(
+      411,
+      "LENGTH_REQUIRED",
+      "Request body must declare its length (Content-Length; chunked bodies are not accepted)",
+    );
+  }
+  const n = Number(declared);
+  if (!Number.isSafeInteger(n) || n > max)
+    return fail(
+      413,
+      "PAYLOAD_TOO_LARGE",
+      `Request body is larger than the limit of ${max} bytes (MAX_BODY_BYTES)`,
+    );
+  return true;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

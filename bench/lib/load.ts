@@ -56,7 +56,16 @@ export async function hammer(
   };
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+let agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/**
+ * Drops pooled keep-alive sockets. Call between phases: a socket idle longer than the
+ * server's keep-alive timeout may be closed by the server just as it is reused (ECONNRESET).
+ */
+export function freshConnections(): void {
+  agent.destroy();
+  agent = new Agent({ keepAlive: true, maxSockets: 256 });
+}
 
 /** One POST of a JSON body; resolves with the parsed answer. */
 export function post(url: string, body: string): Promise<unknown> {
@@ -92,7 +101,8 @@ export function post(url: string, body: string): Promise<unknown> {
 /** Posts and throws if the answer carries GraphQL errors. */
 export async function gql<T = Record<string, unknown>>(url: string, body: string): Promise<T> {
   const r = (await post(url, body)) as { data?: T; errors?: unknown[] };
-  if (r.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors).slice(0, 500)}`);
+  if (r.errors?.length)
+    throw new Error(`GraphQL errors: ${JSON.stringify(r.errors).slice(0, 500)}`);
   return r.data as T;
 }
 
@@ -115,5 +125,10 @@ export async function latencies(
   };
   await Promise.all(Array.from({ length: opts.concurrency ?? 1 }, worker));
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { p50: round(percentile(samples, 50)), p99: round(percentile(samples, 99)), mean: round(mean), n: samples.length };
+  return {
+    p50: round(percentile(samples, 50)),
+    p99: round(percentile(samples, 99)),
+    mean: round(mean),
+    n: samples.length,
+  };
 }

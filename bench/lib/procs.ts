@@ -31,7 +31,11 @@ async function waitHttp(url: string, ms: number, child: ChildProcess): Promise<v
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
     try {
-      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{__typename}"}' });
+      const r = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"query":"{__typename}"}',
+      });
       await r.arrayBuffer();
       if (r.ok) return;
     } catch {
@@ -84,10 +88,14 @@ export async function startService(
 /** A bare framework ceiling server (bench/servers/bare.ts). */
 export async function startBare(kind: "yoga" | "http", opts: SpawnOpts = {}): Promise<Proc> {
   const port = await freePort();
-  const child = spawn(process.execPath, nodeArgs("bench/servers/bare.ts", opts).concat(kind, String(port)), {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    nodeArgs("bench/servers/bare.ts", opts).concat(kind, String(port)),
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   process.once("exit", () => child.kill("SIGKILL"));
   const url = `http://127.0.0.1:${port}/graphql`;
   await waitHttp(url, 30_000, child);

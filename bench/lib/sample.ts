@@ -23,7 +23,11 @@ export async function loadSample(): Promise<Sample> {
 
 /** The same events as new sessions (and a later time), so a pass adds history. */
 export function renamed(events: readonly SessionEvent[], tag: string, shiftMs = 0): SessionEvent[] {
-  return events.map((e) => ({ ...e, sessionId: `${e.sessionId}.${tag}`, timestamp: e.timestamp + shiftMs }));
+  return events.map((e) => ({
+    ...e,
+    sessionId: `${e.sessionId}.${tag}`,
+    timestamp: e.timestamp + shiftMs,
+  }));
 }
 
 /** An event as GraphQL EventInput variables (Timestamp accepts epoch ms). */
@@ -39,9 +43,17 @@ export const TRACK_EVENTS =
   "mutation TrackBatch($events: [EventInput!]!) { trackEvents(events: $events) { accepted rejected sessions published } }";
 
 export function trackEventBody(e: SessionEvent): string {
-  return JSON.stringify({ query: TRACK_EVENT, operationName: "Track", variables: { event: toInput(e) } });
+  return JSON.stringify({
+    query: TRACK_EVENT,
+    operationName: "Track",
+    variables: { event: toInput(e) },
+  });
 }
 
 export function trackEventsBody(es: readonly SessionEvent[]): string {
-  return JSON.stringify({ query: TRACK_EVENTS, operationName: "TrackBatch", variables: { events: es.map(toInput) } });
+  return JSON.stringify({
+    query: TRACK_EVENTS,
+    operationName: "TrackBatch",
+    variables: { events: es.map(toInput) },
+  });
 }

@@ -54,7 +54,11 @@ function yogaHandler() {
 }
 
 const reply = Buffer.from(
-  JSON.stringify({ data: { trackEvent: { accepted: true, published: false, step: 0, recommendations: { version: 0 } } } }),
+  JSON.stringify({
+    data: {
+      trackEvent: { accepted: true, published: false, step: 0, recommendations: { version: 0 } },
+    },
+  }),
 );
 
 const server =
@@ -63,7 +67,10 @@ const server =
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
-          res.writeHead(200, { "content-type": "application/json", "content-length": reply.length });
+          res.writeHead(200, {
+            "content-type": "application/json",
+            "content-length": reply.length,
+          });
           res.end(reply);
         });
       })

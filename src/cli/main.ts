@@ -1,6 +1,7 @@
 import { ConfigError } from "../config.ts";
 import { UsageError } from "./args.ts";
 import { evaluateCommand } from "./commands/evaluate.ts";
+import { importItemsCommand } from "./commands/import-items.ts";
 import { nextItemCommand } from "./commands/next-item.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { splitCommand } from "./commands/split.ts";
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   train: trainCommand,
   evaluate: evaluateCommand,
   "next-item": nextItemCommand,
+  "import-items": importItemsCommand,
 };
 
 const HELP = `sessionrank CLI
@@ -21,6 +23,7 @@ const HELP = `sessionrank CLI
   train --data <file> --out <m.json>  replay, record saved states, fit LambdaMART
   evaluate --train <f> --test <f>   prequential MRR of the model and three baselines
   next-item --train <f> --test <f>  HR@20 / MRR@20 of co-visitation vs popularity
+  import-items <file>               upsert item metadata (trivago item_metadata.csv or JSON lines of ItemInput)
 
 Run a command with --help for its flags. Logs: trivago CSV (plain or gzip), JSON lines of EventInput, session-rec TSV.`;
 

@@ -11,7 +11,8 @@ import { readLines } from "../ingest/sources/lines.ts";
 import { isTrivagoHeader, TRIVAGO_COLUMNS } from "../ingest/sources/trivago-csv.ts";
 
 const SOURCE = "validation_part_a.csv.gz";
-const DEFAULT_INPUT = new URL(`../../../shared/data/trivago-rsc19/${SOURCE}`, import.meta.url).pathname;
+const DEFAULT_INPUT = new URL(`../../../shared/data/trivago-rsc19/${SOURCE}`, import.meta.url)
+  .pathname;
 const OUTPUT = new URL("../../web/sample/trivago-sample.json", import.meta.url).pathname;
 
 /**
@@ -33,6 +34,31 @@ export const SESSIONS = [
   "7ecf6e775322d", // The Hague
 ];
 
+/** JSON with one CSV row per line: readable, and diffs show which rows changed. */
+function render(sample: {
+  source: string;
+  columns: readonly string[];
+  filters: string[];
+  sorts: string[];
+  sessions: { sessionId: string; rows: string[][] }[];
+}): string {
+  const j = (v: unknown) => JSON.stringify(v);
+  const sessions = sample.sessions.map(
+    (s) =>
+      `    {\n      "sessionId": ${j(s.sessionId)},\n      "rows": [\n${s.rows.map((r) => `        ${j(r)}`).join(",\n")}\n      ]\n    }`,
+  );
+  return `{
+  "source": ${j(sample.source)},
+  "columns": ${j(sample.columns)},
+  "filters": ${j(sample.filters)},
+  "sorts": ${j(sample.sorts)},
+  "sessions": [
+${sessions.join(",\n")}
+  ]
+}
+`;
+}
+
 async function main(): Promise<void> {
   const input = process.argv[2] ?? DEFAULT_INPUT;
   const wanted = new Set(SESSIONS);
@@ -49,7 +75,8 @@ async function main(): Promise<void> {
     const split = splitCsvLine(text);
     if (!split.ok) continue;
     const f = split.fields;
-    for (const name of (f[9] ?? "").split("|")) if (name) filters.set(name, (filters.get(name) ?? 0) + 1);
+    for (const name of (f[9] ?? "").split("|"))
+      if (name) filters.set(name, (filters.get(name) ?? 0) + 1);
     if (f[4] === "change of sort order" && f[5]) sorts.set(f[5], (sorts.get(f[5]) ?? 0) + 1);
     const sid = f[1] ?? "";
     if (wanted.has(sid)) rows.set(sid, [...(rows.get(sid) ?? []), f]);
@@ -68,7 +95,7 @@ async function main(): Promise<void> {
     sorts: top(sorts, 8),
     sessions: SESSIONS.map((id) => ({ sessionId: id, rows: rows.get(id)! })),
   };
-  writeFileSync(OUTPUT, `${JSON.stringify(sample)}\n`);
+  writeFileSync(OUTPUT, render(sample));
   const n = sample.sessions.reduce((a, s) => a + s.rows.length, 0);
   console.log(`wrote ${OUTPUT}: ${sample.sessions.length} sessions, ${n} rows`);
 }

@@ -11,11 +11,21 @@ export interface Keys {
   sessionRecent(sessionId: string): string;
   sessionPublished(sessionId: string): string;
   sessionChannel(sessionId: string): string;
+  /** Recent event ids of the session (idempotency guard: retries are applied once). */
+  sessionEvents(sessionId: string): string;
   item(itemId: string): string;
   covisit(itemId: string): string;
   userHistory(userId: string): string;
   cityPopularity(city: string): string;
   globalPopularity(): string;
+  /** Catalogue: items having a property (normalised property, see catalog/properties.ts). */
+  propertyItems(property: string): string;
+  /** Catalogue: items in a city. */
+  cityItems(city: string): string;
+  /** Version and last step of the session's "seen items changed" notices. */
+  sessionSeen(sessionId: string): string;
+  /** Channel of those notices (per-subscriber `excludeSeen` filters listen to it). */
+  sessionSeenChannel(sessionId: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -26,6 +36,7 @@ export function createKeys(prefix: string): Keys {
     sessionRecent: (s) => `${prefix}:{s:${s}}:rc`,
     sessionPublished: (s) => `${prefix}:{s:${s}}:pub`,
     sessionChannel: (s) => `${prefix}:{s:${s}}:ch`,
+    sessionEvents: (s) => `${prefix}:{s:${s}}:ev`,
     item: (i) => `${prefix}:{i:${i}}`,
     covisit: (i) => `${prefix}:{i:${i}}:cv`,
     userHistory: (u) => `${prefix}:{u:${u}}:h`,
@@ -33,5 +44,9 @@ export function createKeys(prefix: string): Keys {
     // free text, so they are length-bounded at the edge and used as they come.
     cityPopularity: (c) => `${prefix}:{c:${c}}:pop`,
     globalPopularity: () => `${prefix}:{g}:pop`,
+    propertyItems: (p) => `${prefix}:{p:${p}}:items`,
+    cityItems: (c) => `${prefix}:{c:${c}}:items`,
+    sessionSeen: (s) => `${prefix}:{s:${s}}:seen`,
+    sessionSeenChannel: (s) => `${prefix}:{s:${s}}:seench`,
   };
 }

@@ -1,3 +1,5 @@
+import { META } from "../catalog/meta.ts";
+import { decodeSignature, normalizeProperty } from "../catalog/properties.ts";
 import type { Keys } from "../domain/keys.ts";
 import type { ReadOp, ReadValue } from "../state/store.ts";
 import { ITEM_FIELDS } from "./accumulators/item-stats.ts";
@@ -14,6 +16,29 @@ const ITEM_READ_FIELDS = [
   ...Array.from({ length: 9 }, (_, t) => ITEM_FIELDS.byType(t)),
 ];
 
+/** Catalogue fields read with each candidate's counters (same HMGET, after them). */
+const META_READ_FIELDS = [META.marker, META.signature, META.attribute("stars"), META.attribute("rating")];
+const CANDIDATE_FIELDS = [...ITEM_READ_FIELDS, ...META_READ_FIELDS];
+
+/** Session items whose properties the candidates are compared with (latest first). */
+export const SIMILARITY_SOURCES = 5;
+/** Active filters checked against the catalogue (a session rarely has more). */
+export const MAX_FILTERS_CHECKED = 10;
+
+/** The item of the session's latest clickout, from its recent log (newest first). */
+export function lastClickoutItem(snap: SessionSnapshot): string | undefined {
+  for (const r of snap.raw.recent) if (r.startsWith("CLICKOUT|")) return r.split("|")[1] || undefined;
+  return undefined;
+}
+
+/** What the catalogue says of a candidate (undefined fields: not known). */
+export interface CandidateMeta {
+  inCatalogue: boolean;
+  signature: Uint16Array | undefined;
+  stars: number | undefined;
+  rating: number | undefined;
+}
+
 /** A list to score: candidates in shown order, with prices when the site sent them. */
 export interface CandidateList {
   items: readonly string[];
@@ -29,15 +54,39 @@ export interface CandidateData {
   userHistory: (number | null)[] | undefined;
   cityPopularity: (number | null)[] | undefined;
   globalPopularity: (number | null)[];
+  /** Per candidate: its catalogue metadata. */
+  meta: CandidateMeta[];
+  /** Signatures of the session's latest items (SIMILARITY_SOURCES, latest first). */
+  touchedSignatures: (Uint16Array | undefined)[];
+  /** Signature of the session's latest clicked-out item, when it has one. */
+  lastClickoutSignature: Uint16Array | undefined;
+  /** Per candidate: how many of the session's active filters (as properties) it has. */
+  filtersMet: Int32Array;
+}
+
+function similaritySources(snap: SessionSnapshot): { touched: string[]; clickout: string | undefined } {
+  return { touched: snap.touched.slice(0, SIMILARITY_SOURCES), clickout: lastClickoutItem(snap) };
+}
+
+function activeFilters(snap: SessionSnapshot): string[] {
+  return [...new Set(snap.filters.map(normalizeProperty))].filter((f) => f.length > 0).slice(0, MAX_FILTERS_CHECKED);
 }
 
 export function candidateReads(keys: Keys, snap: SessionSnapshot, list: CandidateList): ReadOp[] {
-  const reads: ReadOp[] = list.items.map((c) => ({ op: "hmget", key: keys.item(c), fields: ITEM_READ_FIELDS }));
+  const reads: ReadOp[] = list.items.map((c) => ({ op: "hmget", key: keys.item(c), fields: CANDIDATE_FIELDS }));
   for (const src of snap.touched.slice(0, COVISIT_SOURCES))
     reads.push({ op: "zmscore", key: keys.covisit(src), members: list.items });
   if (snap.userId) reads.push({ op: "zmscore", key: keys.userHistory(snap.userId), members: list.items });
   if (snap.city) reads.push({ op: "zmscore", key: keys.cityPopularity(snap.city), members: list.items });
   reads.push({ op: "zmscore", key: keys.globalPopularity(), members: list.items });
+  // Content: the signatures of the session's latest items and last clickout, and which
+  // candidates have each active filter as a property. Appended: the reads above keep
+  // their places.
+  const src = similaritySources(snap);
+  for (const t of src.touched) reads.push({ op: "hmget", key: keys.item(t), fields: [META.signature] });
+  if (src.clickout !== undefined) reads.push({ op: "hmget", key: keys.item(src.clickout), fields: [META.signature] });
+  for (const f of activeFilters(snap))
+    reads.push({ op: "smismember", key: keys.propertyItems(f), members: list.items });
   return reads;
 }
 
@@ -47,10 +96,18 @@ export function parseCandidateData(
   values: readonly ReadValue[],
 ): CandidateData {
   let j = 0;
+  const meta: CandidateMeta[] = [];
   const itemStats = list.items.map(() => {
     const raw = (values[j++] ?? []) as (string | null)[];
     const out = new Float64Array(ITEM_READ_FIELDS.length);
     for (let f = 0; f < out.length; f++) out[f] = Number(raw[f] ?? 0);
+    const m = raw.slice(ITEM_READ_FIELDS.length);
+    meta.push({
+      inCatalogue: m[0] !== null && m[0] !== undefined,
+      signature: decodeSignature(m[1]),
+      stars: finite(m[2]),
+      rating: finite(m[3]),
+    });
     return out;
   });
   const covisit: (number | null)[][] = [];
@@ -59,5 +116,30 @@ export function parseCandidateData(
   const userHistory = snap.userId ? ((values[j++] ?? []) as (number | null)[]) : undefined;
   const cityPopularity = snap.city ? ((values[j++] ?? []) as (number | null)[]) : undefined;
   const globalPopularity = (values[j++] ?? []) as (number | null)[];
-  return { itemStats, covisit, userHistory, cityPopularity, globalPopularity };
+  const src = similaritySources(snap);
+  const sig = () => decodeSignature(((values[j++] ?? []) as (string | null)[])[0]);
+  const touchedSignatures = src.touched.map(sig);
+  const lastClickoutSignature = src.clickout !== undefined ? sig() : undefined;
+  const filtersMet = new Int32Array(list.items.length);
+  for (const _f of activeFilters(snap)) {
+    const has = (values[j++] ?? []) as boolean[];
+    for (let i = 0; i < filtersMet.length; i++) if (has[i]) filtersMet[i]! += 1;
+  }
+  return {
+    itemStats,
+    covisit,
+    userHistory,
+    cityPopularity,
+    globalPopularity,
+    meta,
+    touchedSignatures,
+    lastClickoutSignature,
+    filtersMet,
+  };
+}
+
+function finite(v: string | null | undefined): number | undefined {
+  if (v === null || v === undefined || v === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
 }

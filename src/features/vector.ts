@@ -1,4 +1,5 @@
 import { EVENT_TYPES, itemEventIndex } from "../domain/event-type.ts";
+import { similarity } from "../catalog/properties.ts";
 import type { CandidateData, CandidateList } from "./candidates.ts";
 import type { SessionSnapshot } from "./session-snapshot.ts";
 
@@ -56,6 +57,16 @@ export const FEATURE_NAMES = [
   "price_over_min",
   "slot_minus_last_clickout",
   "s_clickout_last",
+  "c_in_catalogue",
+  "c_sim_touched_max",
+  "c_sim_touched_mean",
+  "c_sim_last_clickout",
+  "c_filters_met",
+  "c_filters_frac",
+  "c_stars",
+  "c_stars_rank",
+  "c_rating",
+  "c_rating_rank",
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -129,6 +140,7 @@ export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: 
     touchedRankInList.set(x.i, r);
   });
   const maxTouches = inListTouched.reduce((m, x) => Math.max(m, x.si!.n), 0);
+
   const minPrice = list.prices && list.prices.length > 0 ? Math.min(...list.prices) : 0;
   // The item of the session's latest clickout, from the recent log (newest first).
   let lastClickoutItem: string | undefined;
@@ -154,6 +166,8 @@ export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: 
   }
   const examCtrRank = new Float64Array(n).fill(0.5);
   rankInto(examCtr, examCtrRank);
+
+  const content = contentFeatures(snap, list, data);
 
   for (let i = 0; i < n; i++) {
     const c = list.items[i]!;
@@ -231,8 +245,78 @@ export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: 
     set("price_over_min", price !== undefined && minPrice > 0 ? price / minPrice : -1);
     set("slot_minus_last_clickout", lastClickoutSlot >= 0 ? i - lastClickoutSlot : NEVER);
     set("s_clickout_last", lastClickoutItem === c ? 1 : 0);
+
+    const meta = data.meta[i];
+    set("c_in_catalogue", meta?.inCatalogue ? 1 : 0);
+    set("c_sim_touched_max", content.simMax[i]!);
+    set("c_sim_touched_mean", content.simMean[i]!);
+    set("c_sim_last_clickout", content.simClickout[i]!);
+    set("c_filters_met", data.filtersMet[i] ?? 0);
+    set("c_filters_frac", snap.filters.length > 0 ? (data.filtersMet[i] ?? 0) / snap.filters.length : -1);
+    set("c_stars", meta?.stars ?? -1);
+    set("c_stars_rank", content.starsRank[i]!);
+    set("c_rating", meta?.rating ?? -1);
+    set("c_rating_rank", content.ratingRank[i]!);
   }
   return m;
+}
+
+/**
+ * Content features of each candidate: estimated Jaccard similarity of its properties to
+ * the session's latest items other than itself (max and mean; -1 when either side has
+ * no properties) and to the last clicked-out item, and the rank of its stars and rating
+ * within the list (0.5 when unknown, like a tie with everything).
+ */
+function contentFeatures(snap: SessionSnapshot, list: CandidateList, data: CandidateData) {
+  const n = list.items.length;
+  const simMax = new Float64Array(n).fill(-1);
+  const simMean = new Float64Array(n).fill(-1);
+  const simClickout = new Float64Array(n).fill(-1);
+  const starsRank = new Float64Array(n).fill(0.5);
+  const ratingRank = new Float64Array(n).fill(0.5);
+  for (let i = 0; i < n; i++) {
+    const sig = data.meta[i]?.signature;
+    if (!sig) continue;
+    let max = -1;
+    let sum = 0;
+    let count = 0;
+    data.touchedSignatures.forEach((t, k) => {
+      if (!t || snap.touched[k] === list.items[i]) return;
+      const s = similarity(sig, t);
+      if (s > max) max = s;
+      sum += s;
+      count++;
+    });
+    simMax[i] = max;
+    simMean[i] = count > 0 ? sum / count : -1;
+    if (data.lastClickoutSignature) simClickout[i] = similarity(sig, data.lastClickoutSignature);
+  }
+  rankKnown(
+    data.meta.map((m) => m?.stars),
+    starsRank,
+  );
+  rankKnown(
+    data.meta.map((m) => m?.rating),
+    ratingRank,
+  );
+  return { simMax, simMean, simClickout, starsRank, ratingRank };
+}
+
+/** rankInto over the candidates with a value; the others keep their default. */
+function rankKnown(values: (number | undefined)[], out: Float64Array): void {
+  const idx: number[] = [];
+  const known: number[] = [];
+  values.forEach((v, i) => {
+    if (v !== undefined) {
+      idx.push(i);
+      known.push(v);
+    }
+  });
+  const r = new Float64Array(known.length).fill(0.5);
+  rankInto(known, r);
+  idx.forEach((i, k) => {
+    out[i] = r[k]!;
+  });
 }
 
 /** Normalised ascending rank in [0, 1]; ties share their mean rank. */

@@ -1,5 +1,7 @@
+import type { AccessControl, Principal } from "../auth/access.ts";
 import type { Config } from "../config.ts";
 import type { Engine } from "../ingest/engine.ts";
+import type { ServiceMetrics } from "../observability/metrics.ts";
 import type { SessionFeeds } from "../publish/session-feed.ts";
 
 /** What every resolver gets: the one engine of this process and its settings. */
@@ -9,4 +11,10 @@ export interface GraphQLContext {
   config: Config;
   /** The clock, used only to default a missing event timestamp. */
   now: () => number;
+  /** Counters of events, pushes and rescores (absent in tools that run no server). */
+  metrics?: ServiceMetrics;
+  /** Keys, tokens and rate limits (absent: open, as in tools that run no server). */
+  access?: AccessControl;
+  /** Who sent this request, from its credentials (see auth/access.ts). */
+  principal?: Principal;
 }

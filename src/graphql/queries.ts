@@ -1,6 +1,9 @@
+import { Catalog } from "../catalog/catalog.ts";
 import type { FieldError } from "../domain/result.ts";
-import { builder } from "./builder.ts";
 import { checkId, checkLimit, throwIfAny } from "./args.ts";
+import { requireSessions } from "./auth.ts";
+import { builder } from "./builder.ts";
+import { checkRules, ruleArgs } from "./rules-args.ts";
 import { RecommendationListRef, ScoredItemRef } from "./types/recommendation-list.ts";
 import { SessionStateRef } from "./types/session-state.ts";
 
@@ -13,23 +16,36 @@ builder.queryField("recommendations", (t) =>
       sessionId: t.arg.id({ required: true }),
       candidates: t.arg.idList(),
       limit: t.arg.int(),
+      ...ruleArgs,
     },
-    resolve: (_root, args, { engine, config }) => {
+    resolve: (_root, args, ctx) => {
+      const { engine, config } = ctx;
       const errors: FieldError[] = [];
       checkId("sessionId", args.sessionId, config, errors);
       checkLimit(args.limit, config, errors);
       if (args.candidates) {
         if (args.candidates.length > config.MAX_CANDIDATES)
-          errors.push({ field: "candidates", message: `must hold at most ${config.MAX_CANDIDATES} items` });
+          errors.push({
+            field: "candidates",
+            message: `must hold at most ${config.MAX_CANDIDATES} items`,
+          });
         const seen = new Set<string>();
         args.candidates.forEach((c, i) => {
           checkId(`candidates[${i}]`, c, config, errors);
-          if (seen.has(c)) errors.push({ field: `candidates[${i}]`, message: `duplicates item ${c}` });
+          if (seen.has(c))
+            errors.push({ field: `candidates[${i}]`, message: `duplicates item ${c}` });
           seen.add(c);
         });
       }
+      const rules = checkRules({ filter: args.filter, pin: args.pin }, config, errors);
       throwIfAny(errors);
-      return engine.recommend(args.sessionId, args.candidates ?? undefined, args.limit ?? undefined);
+      requireSessions(ctx, [args.sessionId]);
+      return engine.recommend(
+        args.sessionId,
+        args.candidates ?? undefined,
+        args.limit ?? undefined,
+        rules,
+      );
     },
   }),
 );
@@ -37,17 +53,29 @@ builder.queryField("recommendations", (t) =>
 builder.queryField("similarItems", (t) =>
   t.field({
     type: [ScoredItemRef],
-    description: "Items most often touched in the same sessions as this one.",
-    args: { itemId: t.arg.id({ required: true }), limit: t.arg.int() },
+    description:
+      "Items like this one: co-visitation score (touched in the same sessions) plus contentWeight times the estimated Jaccard similarity of their catalogue properties, so an item with no history yet still has neighbours.",
+    args: {
+      itemId: t.arg.id({ required: true }),
+      limit: t.arg.int(),
+      contentWeight: t.arg.float({
+        defaultValue: 1,
+        description: "Weight of property similarity (0 to 1000); 0 means co-visitation only.",
+      }),
+    },
     resolve: async (_root, args, { engine, config }) => {
       const errors: FieldError[] = [];
       checkId("itemId", args.itemId, config, errors);
       checkLimit(args.limit, config, errors);
+      const weight = args.contentWeight ?? 1;
+      if (!Number.isFinite(weight) || weight < 0 || weight > 1000)
+        errors.push({ field: "contentWeight", message: "must be between 0 and 1000" });
       throwIfAny(errors);
-      const [top] = await engine.store.read([
-        { op: "ztop", key: engine.keys.covisit(args.itemId), n: args.limit ?? config.DEFAULT_LIMIT },
-      ]);
-      return ((top ?? []) as [string, number][]).map(([itemId, score]) => ({ itemId, score }));
+      return new Catalog(engine.store, engine.keys).similar(
+        args.itemId,
+        args.limit ?? config.DEFAULT_LIMIT,
+        weight,
+      );
     },
   }),
 );
@@ -60,11 +88,18 @@ builder.queryField("popularItems", (t) =>
     resolve: async (_root, args, { engine, config }) => {
       const errors: FieldError[] = [];
       if (args.city && args.city.length > config.MAX_STRING_LENGTH)
-        errors.push({ field: "city", message: `must be at most ${config.MAX_STRING_LENGTH} characters` });
+        errors.push({
+          field: "city",
+          message: `must be at most ${config.MAX_STRING_LENGTH} characters`,
+        });
       checkLimit(args.limit, config, errors);
       throwIfAny(errors);
-      const key = args.city ? engine.keys.cityPopularity(args.city) : engine.keys.globalPopularity();
-      const [top] = await engine.store.read([{ op: "ztop", key, n: args.limit ?? config.DEFAULT_LIMIT }]);
+      const key = args.city
+        ? engine.keys.cityPopularity(args.city)
+        : engine.keys.globalPopularity();
+      const [top] = await engine.store.read([
+        { op: "ztop", key, n: args.limit ?? config.DEFAULT_LIMIT },
+      ]);
       return ((top ?? []) as [string, number][]).map(([itemId, score]) => ({ itemId, score }));
     },
   }),
@@ -76,10 +111,12 @@ builder.queryField("session", (t) =>
     nullable: true,
     description: "A session's accumulated state; null when the session is unknown or expired.",
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, { engine, config }) => {
+    resolve: async (_root, args, ctx) => {
+      const { engine, config } = ctx;
       const errors: FieldError[] = [];
       checkId("id", args.id, config, errors);
       throwIfAny(errors);
+      requireSessions(ctx, [args.id], "id");
       const snap = await engine.snapshot(args.id);
       return snap.step === 0 ? null : snap;
     },

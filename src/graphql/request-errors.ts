@@ -9,7 +9,7 @@ import type { Plugin } from "graphql-yoga";
  * tests branch on one code for every bad input, over HTTP, SSE and WebSocket alike.
  * Errors that already carry a code keep it.
  */
-export function useRequestErrorCodes(): Plugin {
+export function requestErrorCodesPlugin(): Plugin {
   const tag = (result: unknown): ExecutionResult | undefined => {
     if (!isPlainResult(result) || "data" in result || !result.errors?.length) return undefined;
     if (result.errors.every((e) => e.extensions?.code !== undefined)) return undefined;

@@ -1,27 +1,33 @@
-import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { GraphQLContext } from "./context.ts";
 import { EXAMPLE_OPERATIONS } from "./examples.ts";
-import { useRequestErrorCodes } from "./request-errors.ts";
+import { requestErrorCodesPlugin } from "./request-errors.ts";
 import { schema } from "./schema.ts";
+import { maskStoreErrors } from "./unavailable.ts";
 
-export type ContextFactory = () => GraphQLContext;
+/** Builds a request's context; `init` is yoga's (HTTP: `request`) or graphql-ws's (`connectionParams`). */
+export type ContextFactory = (init?: {
+  request?: Request;
+  connectionParams?: Readonly<Record<string, unknown>>;
+}) => GraphQLContext;
 
 /** The GraphQL endpoint: yoga with the Pothos schema, GraphiQL and masked errors. */
 export function createGraphQLHandler(
   context: ContextFactory,
-  opts: { graphiql: boolean },
+  opts: { graphiql: boolean; plugins?: Plugin<GraphQLContext>[] },
 ): YogaServerInstance<Record<string, unknown>, GraphQLContext> {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
-    context: () => context(),
+    context: (init) => context(init as Parameters<ContextFactory>[0]),
     graphqlEndpoint: "/graphql",
     landingPage: false,
     // Unexpected errors become "Unexpected error." with no stack; GraphQLErrors we throw
-    // on purpose (bad input, unavailable store) pass through.
-    maskedErrors: true,
+    // on purpose (bad input) pass through; store outages become SERVICE_UNAVAILABLE.
+    maskedErrors: { maskError: maskStoreErrors },
     logging: false,
     // Variables graphql-js rejects (e.g. an unknown enum value) are bad input too.
-    plugins: [useRequestErrorCodes()],
+    // Then the server's own (access, operation limits: see server.ts).
+    plugins: [requestErrorCodesPlugin(), ...((opts.plugins ?? []) as Plugin[])],
     graphiql: opts.graphiql
       ? {
           title: "sessionrank",

@@ -13,6 +13,8 @@ import {
 import { featureMatrix } from "../features/vector.ts";
 import { orderKey, payloadParts, type RecommendationList } from "../publish/recommendation-list.ts";
 import { nextItemReads, nextItems } from "../recommend/next-item.ts";
+import { type ListRules, sessionSeen } from "../recommend/rules.ts";
+import { recommendWithRules } from "../recommend/with-rules.ts";
 import type { ModelHolder } from "../scoring/model-holder.ts";
 import { type RankedItem, rankCandidates } from "../scoring/rank.ts";
 import type { Op } from "../state/ops.ts";
@@ -25,12 +27,16 @@ export interface TrackOutcome {
   /** Whether the event changed the ranked order (and so was pushed). */
   published: boolean;
   list: RecommendationList;
+  /** A retry: an event with this `eventId` was applied already, so nothing was written. */
+  duplicate?: boolean;
 }
 
 export interface BatchOutcome {
   accepted: number;
   sessions: number;
   published: number;
+  /** Accepted events skipped as retries of events applied already (same `eventId`). */
+  duplicates?: number;
 }
 
 /** Hook for saved states: called with what the scorer saw just before an event. */
@@ -52,8 +58,15 @@ export class Engine {
   readonly keys: Keys;
   readonly ctx: FeatureContext;
   private readonly lock = new SessionLock();
+  /** Called after each rescore with its duration (apply, read, score, publish): for metrics. */
+  onRescore?: (
+    seconds: number,
+    outcome: { source: RecommendationList["source"]; published: boolean },
+  ) => void;
   /** When set, every clickout and purchase records its saved state (live retraining). */
   recorder: StateRecorder | undefined;
+  /** Wall clock of the idempotency window (never a feature). */
+  clock: () => number = Date.now;
 
   constructor(
     readonly store: Store,
@@ -68,10 +81,31 @@ export class Engine {
   track(event: SessionEvent): Promise<TrackOutcome> {
     return this.lock.run(event.sessionId, async () => {
       const before = await this.snapshot(event.sessionId);
+      const guard = this.guardOp(event);
+      if (guard) {
+        // Guarded events are applied on their own first (one extra round trip), so a retry
+        // is known before anything is rescored or published.
+        const ops = [guard, ...eventWrites(event, before, this.ctx)];
+        if (!(await this.store.apply(ops))) {
+          const list = await this.recommend(event.sessionId);
+          return {
+            sessionId: event.sessionId,
+            step: before.step,
+            published: false,
+            list,
+            duplicate: true,
+          };
+        }
+        if (this.recorder) await this.record(event, before);
+        const after = foldSession(this.keys, before, ops);
+        const { list, published } = await this.rescoreAndPublish(after, [], event);
+        return { sessionId: event.sessionId, step: after.step, published, list, duplicate: false };
+      }
       if (this.recorder) await this.record(event, before);
       const ops = eventWrites(event, before, this.ctx);
       const after = foldSession(this.keys, before, ops);
       const { list, published } = await this.rescoreAndPublish(after, ops, event);
+      await this.noticeSeen(before, after);
       return { sessionId: event.sessionId, step: after.step, published, list };
     });
   }
@@ -93,7 +127,10 @@ export class Engine {
    * Ingests validated events. Events of one session are applied in order, each atomically;
    * each session touched is rescored once, after its last event of the batch.
    */
-  async trackBatch(events: readonly SessionEvent[], opts: { rescore?: boolean } = {}): Promise<BatchOutcome> {
+  async trackBatch(
+    events: readonly SessionEvent[],
+    opts: { rescore?: boolean } = {},
+  ): Promise<BatchOutcome> {
     const bySession = new Map<string, SessionEvent[]>();
     for (const e of events) {
       const list = bySession.get(e.sessionId);
@@ -101,33 +138,105 @@ export class Engine {
       else bySession.set(e.sessionId, [e]);
     }
     let published = 0;
-    const run = async (sessionId: string, evs: SessionEvent[]) =>
+    let duplicates = 0;
+    // A session with event ids applies its events one by one: a retried event is skipped,
+    // and the events after it are computed from the state without it.
+    const runGuarded = async (sessionId: string, evs: SessionEvent[]) =>
       this.lock.run(sessionId, async () => {
         let snap = await this.snapshot(sessionId);
-        const groups: Op[][] = [];
+        let last: SessionEvent | undefined;
         for (const e of evs) {
+          const guard = this.guardOp(e);
           const ops = eventWrites(e, snap, this.ctx);
-          snap = foldSession(this.keys, snap, ops);
-          groups.push(ops);
+          if (guard) ops.unshift(guard);
+          if (await this.store.apply(ops)) {
+            snap = foldSession(this.keys, snap, ops);
+            last = e;
+          } else duplicates++;
         }
-        const last = groups.pop() ?? [];
-        if (groups.length > 0) await this.store.applyMany(groups);
-        if (opts.rescore === false) {
-          await this.store.apply(last);
-          return;
-        }
-        const r = await this.rescoreAndPublish(snap, last, evs[evs.length - 1]!);
+        if (!last || opts.rescore === false) return;
+        const r = await this.rescoreAndPublish(snap, [], last);
         if (r.published) published++;
       });
+    const run = async (sessionId: string, evs: SessionEvent[]) =>
+      this.guardOn() && evs.some((e) => e.eventId !== undefined)
+        ? runGuarded(sessionId, evs)
+        : this.lock.run(sessionId, async () => {
+            let snap = await this.snapshot(sessionId);
+            const first = snap;
+            const groups: Op[][] = [];
+            for (const e of evs) {
+              const ops = eventWrites(e, snap, this.ctx);
+              snap = foldSession(this.keys, snap, ops);
+              groups.push(ops);
+            }
+            const last = groups.pop() ?? [];
+            if (groups.length > 0) await this.store.applyMany(groups);
+            if (opts.rescore === false) {
+              await this.store.apply(last);
+              return;
+            }
+            const r = await this.rescoreAndPublish(snap, last, evs[evs.length - 1]!);
+            if (r.published) published++;
+            await this.noticeSeen(first, snap);
+          });
     const entries = [...bySession.entries()];
     for (let i = 0; i < entries.length; i += BATCH_SESSION_CONCURRENCY) {
-      await Promise.all(entries.slice(i, i + BATCH_SESSION_CONCURRENCY).map(([s, evs]) => run(s, evs)));
+      await Promise.all(
+        entries.slice(i, i + BATCH_SESSION_CONCURRENCY).map(([s, evs]) => run(s, evs)),
+      );
     }
-    return { accepted: events.length, sessions: bySession.size, published };
+    return { accepted: events.length, sessions: bySession.size, published, duplicates };
+  }
+
+  /**
+   * Removes everything kept under the session's id: its state, touched items, recent
+   * events, published list and event ids. Aggregates it fed (item counters, co-visitation,
+   * popularity) keep their counts. Returns the number of keys removed.
+   */
+  forgetSession(sessionId: string): Promise<number> {
+    return this.lock.run(sessionId, () =>
+      this.store.deleteKeys([
+        this.keys.sessionState(sessionId),
+        this.keys.sessionItems(sessionId),
+        this.keys.sessionRecent(sessionId),
+        this.keys.sessionPublished(sessionId),
+        this.keys.sessionEvents(sessionId),
+        this.keys.sessionSeen(sessionId),
+      ]),
+    );
+  }
+
+  /** Removes the user's history (items clicked out, added to cart or bought). */
+  forgetUser(userId: string): Promise<number> {
+    return this.store.deleteKeys([this.keys.userHistory(userId)]);
+  }
+
+  private guardOn(): boolean {
+    return this.config.IDEMPOTENCY_WINDOW_SECONDS > 0;
+  }
+
+  /** The idempotency guard of an event with an id (none without an id or with the window off). */
+  private guardOp(event: SessionEvent): Op | undefined {
+    if (event.eventId === undefined || !this.guardOn()) return undefined;
+    return {
+      op: "guard",
+      key: this.keys.sessionEvents(event.sessionId),
+      member: event.eventId,
+      now: this.clock(),
+      ttlMs: this.config.IDEMPOTENCY_WINDOW_SECONDS * 1000,
+      cap: this.config.IDEMPOTENCY_MAX_IDS,
+    };
   }
 
   /** The session's list now: the given candidates reranked, its shown list, or next items. */
-  async recommend(sessionId: string, candidates?: readonly string[], limit?: number): Promise<RecommendationList> {
+  async recommend(
+    sessionId: string,
+    candidates?: readonly string[],
+    limit?: number,
+    rules?: ListRules,
+  ): Promise<RecommendationList> {
+    if (rules) return recommendWithRules(this, sessionId, candidates, limit, rules);
     const snap = await this.snapshot(sessionId);
     const max = limit ?? this.config.DEFAULT_LIMIT;
     let items: RankedItem[];
@@ -152,7 +261,9 @@ export class Engine {
 
   /** Reads a session's state in one round trip. */
   async snapshot(sessionId: string): Promise<SessionSnapshot> {
-    const values = await this.store.read(snapshotReads(this.keys, sessionId, this.config.SESSION_RECENT_EVENTS));
+    const values = await this.store.read(
+      snapshotReads(this.keys, sessionId, this.config.SESSION_RECENT_EVENTS),
+    );
     return parseSnapshot(sessionId, values);
   }
 
@@ -167,7 +278,9 @@ export class Engine {
     if ((event.type !== "CLICKOUT" && event.type !== "PURCHASE") || !event.itemId) return;
     const items = event.impressions ?? before.list;
     if (items.length === 0) return;
-    const list: CandidateList = event.impressions ? { items, prices: event.prices } : { items, prices: before.prices };
+    const list: CandidateList = event.impressions
+      ? { items, prices: event.prices }
+      : { items, prices: before.prices };
     const matrix = await this.features(before, list);
     this.recorder?.({ event, before, list, matrix });
   }
@@ -190,6 +303,7 @@ export class Engine {
     ops: readonly Op[],
     trigger: SessionEvent,
   ): Promise<{ list: RecommendationList; published: boolean }> {
+    const started = performance.now();
     const full = after.list.length > 0 ? after.list.length : this.config.DEFAULT_LIMIT;
     const { items, source } = await this.current(after, ops, full);
     const body: Omit<RecommendationList, "version"> = {
@@ -200,14 +314,26 @@ export class Engine {
       source,
       model: source === "RERANK" ? this.models.scorer.name : "next-item",
     };
-    const { head, tail } = payloadParts(body);
-    const outcome = await this.store.publishIfChanged({
-      publishedKey: this.keys.sessionPublished(after.sessionId),
-      channel: this.keys.sessionChannel(after.sessionId),
-      order: orderKey(items),
-      ttlSeconds: this.config.SESSION_TTL_SECONDS,
-      payloadHead: head,
-      payloadTail: tail,
+    const order = orderKey(items);
+    // Most events leave the order as it was published: no third round trip for them. The
+    // script still compares again in Redis, so two instances never publish the same order.
+    const unchanged = order === after.publishedOrder;
+    let outcome: { published: boolean; version: number };
+    if (unchanged) outcome = { published: false, version: after.publishedVersion };
+    else {
+      const { head, tail } = payloadParts(body);
+      outcome = await this.store.publishIfChanged({
+        publishedKey: this.keys.sessionPublished(after.sessionId),
+        channel: this.keys.sessionChannel(after.sessionId),
+        order,
+        ttlSeconds: this.config.SESSION_TTL_SECONDS,
+        payloadHead: head,
+        payloadTail: tail,
+      });
+    }
+    this.onRescore?.((performance.now() - started) / 1000, {
+      source,
+      published: outcome.published,
     });
     return { list: { ...body, version: outcome.version }, published: outcome.published };
   }
@@ -235,6 +361,25 @@ export class Engine {
     const values = await this.applyAndRead(ops, candidateReads(this.keys, snap, list));
     const matrix = featureMatrix(snap, list, parseCandidateData(snap, list, values));
     return rankCandidates(this.models.scorer, list.items, matrix, limit);
+  }
+
+  /**
+   * Tells subscribers with `excludeSeen` that the session's clicked-out, carted or bought
+   * items changed (their filtered view may change while the ranked order does not). Sent
+   * after the event's writes, only when that set changed: one small script call.
+   */
+  private async noticeSeen(before: SessionSnapshot, after: SessionSnapshot): Promise<void> {
+    const seen = [...sessionSeen(after)].sort();
+    const old = sessionSeen(before);
+    if (seen.length === old.size && seen.every((i) => old.has(i))) return;
+    await this.store.publishIfChanged({
+      publishedKey: this.keys.sessionSeen(after.sessionId),
+      channel: this.keys.sessionSeenChannel(after.sessionId),
+      order: seen.join("|"),
+      ttlSeconds: this.config.SESSION_TTL_SECONDS,
+      payloadHead: '{"seenVersion":',
+      payloadTail: "}",
+    });
   }
 
   private applyAndRead(ops: readonly Op[], reads: readonly ReadOp[]): Promise<ReadValue[]> {

@@ -45,9 +45,16 @@ export function observeRequest(
     // A response closed before it was sent (client gone) has no meaningful status.
     const status = res.writableFinished ? res.statusCode : 499;
     metrics.httpRequest(route, method, status, seconds);
-    const line = { reqId: id, method: req.method, path, status, ms: Math.round(seconds * 1e4) / 10 };
+    const line = {
+      reqId: id,
+      method: req.method,
+      path,
+      status,
+      ms: Math.round(seconds * 1e4) / 10,
+    };
     if (status >= 500) logger.error(line, "request failed");
-    else if (route === "/health" || route === "/ready" || route === "/metrics") logger.debug(line, "request");
+    else if (route === "/health" || route === "/ready" || route === "/metrics")
+      logger.debug(line, "request");
     else logger.info(line, "request");
   };
   res.once("finish", finish);

@@ -1,10 +1,4 @@
-import {
-  Counter,
-  collectDefaultMetrics,
-  Gauge,
-  Histogram,
-  Registry,
-} from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** What the service reports at /metrics (Prometheus text format). */
 export interface MetricsSources {
@@ -20,6 +14,8 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
+export type Outcome = "accepted" | "rejected";
+
 /** The HTTP routes we label requests with (a closed set: no unbounded label values). */
 export type Route = "/graphql" | "/demo" | "/health" | "/ready" | "/metrics" | "other";
 
@@ -29,7 +25,7 @@ export type Route = "/graphql" | "/demo" | "/health" | "/ready" | "/metrics" | "
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private readonly events: Counter<"type" | "outcome">;
+  private readonly eventCounter: Counter<"type" | "outcome">;
   private readonly rescore: Histogram<"source">;
   private readonly published: Counter;
   private readonly pushes: Counter;
@@ -39,7 +35,7 @@ export class ServiceMetrics {
 
   constructor(sources: MetricsSources, opts: MetricsOptions = {}) {
     const registers = [this.registry];
-    this.events = new Counter({
+    this.eventCounter = new Counter({
       name: "sessionrank_events_total",
       help: "Events received, by type and outcome (accepted: recorded; rejected: failed validation).",
       labelNames: ["type", "outcome"],
@@ -113,8 +109,21 @@ export class ServiceMetrics {
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
-  event(type: string, outcome: "accepted" | "rejected", n = 1): void {
-    this.events.inc({ type, outcome }, n);
+  event(type: string, outcome: Outcome): void {
+    this.eventCounter.inc({ type, outcome });
+  }
+
+  /** A batch: counted once per (type, outcome), not once per event. */
+  events(events: readonly { type: string }[], outcomeOf: (index: number) => Outcome): void {
+    const counts = new Map<string, number>();
+    events.forEach((e, i) => {
+      const key = `${outcomeOf(i)} ${e.type}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    });
+    for (const [key, n] of counts) {
+      const [outcome, type] = key.split(" ") as [Outcome, string];
+      this.eventCounter.inc({ type, outcome }, n);
+    }
   }
 
   rescored(seconds: number, source: string, published: boolean): void {

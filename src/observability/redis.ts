@@ -13,7 +13,8 @@ export function instrumentRedis(client: Redis, metrics: ServiceMetrics): void {
   if (instrumented.has(client)) return;
   instrumented.add(client);
   const send = client.sendCommand.bind(client);
-  client.sendCommand = (command: Command, stream?: Parameters<Redis["sendCommand"]>[1]) => {
+  // All arguments pass through: a Cluster's sendCommand takes a third one (the node).
+  client.sendCommand = (command: Command, ...rest: unknown[]) => {
     // A command re-sent from the offline queue passes here again: time it once.
     if (!observed.has(command)) {
       observed.add(command);
@@ -28,12 +29,16 @@ export function instrumentRedis(client: Redis, metrics: ServiceMetrics): void {
         },
       );
     }
-    return send(command, stream);
+    return (send as (c: Command, ...r: unknown[]) => unknown)(command, ...rest) as ReturnType<
+      Redis["sendCommand"]
+    >;
   };
 }
 
 /** The ioredis client of a store, if it has one (the Redis store). */
 export function redisClientOf(store: object): Redis | undefined {
   const client = (store as { client?: unknown }).client;
-  return client && typeof (client as Redis).sendCommand === "function" ? (client as Redis) : undefined;
+  return client && typeof (client as Redis).sendCommand === "function"
+    ? (client as Redis)
+    : undefined;
 }

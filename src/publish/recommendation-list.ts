@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { EventType } from "../domain/event-type.ts";
 import type { RankedItem } from "../scoring/rank.ts";
 
@@ -36,6 +37,12 @@ export function payloadParts(list: Omit<RecommendationList, "version">): { head:
   return { head: json.slice(0, at), tail: json.slice(at + quoted.length) };
 }
 
+/**
+ * What "the order changed" compares: a 96-bit digest of the ranked ids rather than the ids
+ * themselves, so the published state costs 16 bytes per session whatever the list length.
+ */
 export function orderKey(items: readonly RankedItem[]): string {
-  return items.map((i) => i.itemId).join("|");
+  const h = createHash("sha1");
+  for (const i of items) h.update(i.itemId).update("|");
+  return h.digest("base64url").slice(0, 16);
 }

@@ -1,4 +1,6 @@
 import type { Engine } from "../ingest/engine.ts";
+import type { ListRules } from "../recommend/rules.ts";
+import { filteredFeed } from "./filtered-feed.ts";
 import type { RecommendationList } from "./recommendation-list.ts";
 
 /**
@@ -15,8 +17,18 @@ export class SessionFeeds {
     return this.active;
   }
 
-  subscribe(sessionId: string, limit: number | undefined): AsyncIterableIterator<RecommendationList> {
+  subscribe(
+    sessionId: string,
+    limit: number | undefined,
+    rules?: ListRules,
+  ): AsyncIterableIterator<RecommendationList> {
     const engine = this.engine;
+    if (rules) {
+      this.active++;
+      return filteredFeed(engine, sessionId, limit, rules, () => {
+        this.active--;
+      });
+    }
     const channel = engine.keys.sessionChannel(sessionId);
     let pending: RecommendationList | undefined;
     let waiter: ((r: IteratorResult<RecommendationList>) => void) | undefined;
@@ -28,8 +40,8 @@ export class SessionFeeds {
     const cut = (l: RecommendationList): RecommendationList =>
       limit !== undefined && l.items.length > limit ? { ...l, items: l.items.slice(0, limit) } : l;
 
-    const deliver = (l: RecommendationList) => {
-      if (closed || l.version <= lastVersion) return;
+    const deliver = (l: RecommendationList, force = false) => {
+      if (closed || (!force && l.version <= lastVersion)) return;
       lastVersion = l.version;
       if (waiter) {
         const w = waiter;
@@ -51,16 +63,53 @@ export class SessionFeeds {
       await unsubscribe?.();
     };
 
+    // After the store restored a lost subscription (Redis restart, failover), lists
+    // published in between may be lost: read the current list and deliver it again, even
+    // when its version is not newer (a Redis that lost its data restarts versions). A list
+    // pushed while this read runs is newer, and wins. Retried while the store is down.
+    let resyncing = false;
+    let resyncAgain = false;
+    const resync = (attempt = 0) => {
+      if (closed) return;
+      if (resyncing) {
+        resyncAgain = true;
+        return;
+      }
+      resyncing = true;
+      const seen = lastVersion;
+      engine
+        .recommend(sessionId, undefined, undefined)
+        .then(
+          (current) => {
+            if (lastVersion === seen || current.version >= lastVersion) deliver(current, true);
+          },
+          () => {
+            if (attempt < 20) setTimeout(() => resync(attempt + 1), 250).unref();
+          },
+        )
+        .finally(() => {
+          resyncing = false;
+          if (resyncAgain) {
+            resyncAgain = false;
+            resync();
+          }
+        });
+    };
+
     // Subscribe before reading the current list, so no list published in between is lost;
     // versions drop any message older than what was already delivered.
     const ready = (async () => {
-      unsubscribe = await engine.store.subscribe(channel, (message) => {
-        try {
-          deliver(JSON.parse(message) as RecommendationList);
-        } catch {
-          // A message that is not a list is not ours to deliver.
-        }
-      });
+      unsubscribe = await engine.store.subscribe(
+        channel,
+        (message) => {
+          try {
+            deliver(JSON.parse(message) as RecommendationList);
+          } catch {
+            // A message that is not a list is not ours to deliver.
+          }
+        },
+        () => resync(),
+      );
       if (closed) {
         await unsubscribe();
         return;

@@ -37,6 +37,21 @@ export function encodeOps(ops: readonly Op[]): { keys: string[]; args: (string |
       case "expire":
         args.push("e", k(o.key), o.seconds);
         break;
+      case "sadd":
+        args.push("a", k(o.key), o.member);
+        break;
+      case "srem":
+        args.push("r", k(o.key), o.member);
+        break;
+      case "hdel":
+        args.push("d", k(o.key), o.field);
+        break;
+      case "zrem":
+        args.push("y", k(o.key), o.member);
+        break;
+      case "guard":
+        args.push("g", k(o.key), o.member, o.now, o.ttlMs, o.cap);
+        break;
     }
   }
   return { keys, args };

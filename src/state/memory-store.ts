@@ -30,8 +30,8 @@ export class MemoryStore implements Store {
     this.sweeper.unref();
   }
 
-  async apply(ops: readonly Op[]): Promise<void> {
-    this.applySync(ops);
+  async apply(ops: readonly Op[]): Promise<boolean> {
+    return this.applySync(ops);
   }
 
   async applyMany(groups: readonly (readonly Op[])[]): Promise<void> {
@@ -106,9 +106,9 @@ export class MemoryStore implements Store {
     return this.db.size;
   }
 
-  private applySync(ops: readonly Op[]): void {
+  private applySync(ops: readonly Op[]): boolean {
     for (const o of ops) this.expireIfDue(o.key);
-    applyOps(this.db, ops, (key, seconds) => {
+    return applyOps(this.db, ops, (key, seconds) => {
       this.deadlines.set(key, this.now() + seconds * 1000);
     });
   }
@@ -132,6 +132,19 @@ export class MemoryStore implements Store {
       }
       case "lrange":
         return cur?.t === "list" && r.n > 0 ? cur.v.slice(0, r.n) : [];
+      case "smismember":
+        return r.members.map((m) => cur?.t === "set" && cur.v.has(m));
+      case "scard":
+        return cur?.t === "set" ? cur.v.size : 0;
+      case "srandmember": {
+        if (cur?.t !== "set" || r.n <= 0) return [];
+        const out: string[] = [];
+        for (const m of cur.v) {
+          if (out.length >= r.n) break;
+          out.push(m);
+        }
+        return out;
+      }
     }
   }
 

@@ -25,7 +25,26 @@ export type Op =
    */
   | { op: "stouch"; key: string; item: string; type: number; step: number; cap: number }
   /** EXPIRE key seconds (wall clock: TTLs bound memory, they never feed a feature). */
-  | { op: "expire"; key: string; seconds: number };
+  | { op: "expire"; key: string; seconds: number }
+  /**
+   * Idempotency guard (a zset of recent event ids, score = when the id's window ends, in
+   * wall-clock ms). Checked before any op of the list runs: when `member` is held with a
+   * score above `now`, the event was applied already and the whole list is skipped. Else
+   * ids whose window ended are dropped, `member` is added with score `now + ttlMs`, the set
+   * keeps the `cap` latest-ending ids, and the key expires after the window.
+   */
+  | { op: "guard"; key: string; member: string; now: number; ttlMs: number; cap: number }
+  /**
+   * SADD key member. Sets index the item catalogue (items per property, per city): they
+   * hold one entry per catalogue item at most, so the catalogue bounds them, not a cap.
+   */
+  | { op: "sadd"; key: string; member: string }
+  /** SREM key member; a set left empty is deleted (as Redis does). */
+  | { op: "srem"; key: string; member: string }
+  /** HDEL key field; a hash left empty is deleted. */
+  | { op: "hdel"; key: string; field: string }
+  /** ZREM key member; a sorted set left empty is deleted. */
+  | { op: "zrem"; key: string; member: string };
 
 export const SESSION_ITEM_TYPES = 9;
 
@@ -40,7 +59,12 @@ export function parseSessionItem(packed: string): SessionItemCounters {
   const parts = packed.split(",");
   const byType: number[] = new Array(SESSION_ITEM_TYPES).fill(0);
   for (let t = 0; t < SESSION_ITEM_TYPES; t++) byType[t] = Number(parts[3 + t] ?? 0);
-  return { n: Number(parts[0] ?? 0), first: Number(parts[1] ?? 0), last: Number(parts[2] ?? 0), byType };
+  return {
+    n: Number(parts[0] ?? 0),
+    first: Number(parts[1] ?? 0),
+    last: Number(parts[2] ?? 0),
+    byType,
+  };
 }
 
 export function packSessionItem(c: SessionItemCounters): string {
@@ -51,7 +75,8 @@ export function packSessionItem(c: SessionItemCounters): string {
 export type Value =
   | { t: "hash"; v: Map<string, string> }
   | { t: "zset"; v: Map<string, number> }
-  | { t: "list"; v: string[] };
+  | { t: "list"; v: string[] }
+  | { t: "set"; v: Set<string> };
 
 export type Db = Map<string, Value>;
 
@@ -71,6 +96,22 @@ function zsetOf(db: Db, key: string): Map<string, number> {
   return v;
 }
 
+function setOf(db: Db, key: string): Set<string> {
+  const cur = db.get(key);
+  if (cur?.t === "set") return cur.v;
+  const v = new Set<string>();
+  db.set(key, { t: "set", v });
+  return v;
+}
+
+/** Removes from a key's collection; like Redis, a collection left empty is no key at all. */
+function removeFrom(db: Db, key: string, t: Value["t"], member: string): void {
+  const cur = db.get(key);
+  if (cur?.t !== t || cur.t === "list") return;
+  cur.v.delete(member);
+  if (cur.v.size === 0) db.delete(key);
+}
+
 function listOf(db: Db, key: string): string[] {
   const cur = db.get(key);
   if (cur?.t === "list") return cur.v;
@@ -82,14 +123,31 @@ function listOf(db: Db, key: string): string[] {
 /** Redis orders equal scores by member (binary); trimming removes the lowest first. */
 export function trimZset(z: Map<string, number>, cap: number): void {
   if (z.size <= cap) return;
-  const sorted = [...z.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const sorted = [...z.entries()].sort(
+    (a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
+  );
   for (let i = 0; i < sorted.length - cap; i++) z.delete(sorted[i]![0]);
 }
 
 export type ExpireHook = (key: string, seconds: number) => void;
 
-/** Applies ops to an in-memory database exactly as lua/apply-ops.lua does in Redis. */
-export function applyOps(db: Db, ops: readonly Op[], onExpire?: ExpireHook): void {
+/** Whether a guard op of `ops` finds its event applied already (then nothing is applied). */
+export function isDuplicate(db: Db, ops: readonly Op[]): boolean {
+  for (const o of ops) {
+    if (o.op !== "guard") continue;
+    const cur = db.get(o.key);
+    const until = cur?.t === "zset" ? cur.v.get(o.member) : undefined;
+    if (until !== undefined && until > o.now) return true;
+  }
+  return false;
+}
+
+/**
+ * Applies ops to an in-memory database exactly as lua/apply-ops.lua does in Redis.
+ * Returns false, having applied nothing, when a guard op finds a duplicate event.
+ */
+export function applyOps(db: Db, ops: readonly Op[], onExpire?: ExpireHook): boolean {
+  if (isDuplicate(db, ops)) return false;
   for (const o of ops) {
     switch (o.op) {
       case "hincr": {
@@ -139,8 +197,29 @@ export function applyOps(db: Db, ops: readonly Op[], onExpire?: ExpireHook): voi
         // Like EXPIRE: a key that does not exist (yet) gets no TTL.
         if (db.has(o.key)) onExpire?.(o.key, o.seconds);
         break;
+      case "sadd":
+        setOf(db, o.key).add(o.member);
+        break;
+      case "srem":
+        removeFrom(db, o.key, "set", o.member);
+        break;
+      case "hdel":
+        removeFrom(db, o.key, "hash", o.field);
+        break;
+      case "zrem":
+        removeFrom(db, o.key, "zset", o.member);
+        break;
+      case "guard": {
+        const z = zsetOf(db, o.key);
+        for (const [m, until] of z) if (until <= o.now) z.delete(m);
+        z.set(o.member, o.now + o.ttlMs);
+        trimZset(z, o.cap);
+        onExpire?.(o.key, Math.ceil(o.ttlMs / 1000));
+        break;
+      }
     }
   }
+  return true;
 }
 
 function evictOldest(h: Map<string, string>): void {

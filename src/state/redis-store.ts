@@ -36,6 +36,8 @@ export class RedisStore implements Store {
   private readonly sub: Redis;
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
   private readonly pending = new Map<string, Promise<unknown>>();
+  /** Per channel, what to call once the subscription is restored after a lost connection. */
+  private readonly resyncs = new Map<string, Set<() => void>>();
 
   constructor(opts: RedisStoreOptions) {
     const base: RedisOptions = {
@@ -53,7 +55,11 @@ export class RedisStore implements Store {
     // channel is not resubscribed: that subscriber silently never gets a message. Without
     // the check SUBSCRIBE is always valid, and autoResubscribe restores channels after a
     // reconnect.
-    this.sub = new Redis(opts.url, { ...base, enableAutoPipelining: false, enableReadyCheck: false });
+    this.sub = new Redis(opts.url, {
+      ...base,
+      enableAutoPipelining: false,
+      enableReadyCheck: false,
+    });
     this.client.defineCommand("srApplyOps", { lua: loadLua("apply-ops.lua") });
     this.client.defineCommand("srPublishIfChanged", {
       numberOfKeys: 2,
@@ -67,12 +73,21 @@ export class RedisStore implements Store {
     // listener ioredis would print every reconnect attempt as an unhandled error.
     this.client.on("error", () => {});
     this.sub.on("error", () => {});
+    // After a reconnect (Redis restarted, connection dropped) ioredis resubscribes by itself;
+    // messages published while the connection was down are lost, so once SUBSCRIBE is
+    // confirmed, subscribers are told to read the current state again.
+    let connectedBefore = false;
+    this.sub.on("ready", () => {
+      if (connectedBefore) void this.resubscribed();
+      connectedBefore = true;
+    });
   }
 
-  async apply(ops: readonly Op[]): Promise<void> {
-    if (ops.length === 0) return;
+  async apply(ops: readonly Op[]): Promise<boolean> {
+    if (ops.length === 0) return true;
     const { keys, args } = encodeOps(ops);
-    await this.client.srApplyOps(keys.length, ...keys, ...args);
+    // -1: a guard op found the event applied already, and the script wrote nothing.
+    return (await this.client.srApplyOps(keys.length, ...keys, ...args)) !== -1;
   }
 
   async applyMany(groups: readonly (readonly Op[])[]): Promise<void> {
@@ -124,15 +139,36 @@ export class RedisStore implements Store {
     return { published: published === 1, version: Number(version) };
   }
 
-  async subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe> {
+  async subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+    onResync?: () => void,
+  ): Promise<Unsubscribe> {
     let hs = this.handlers.get(channel);
     if (!hs) {
       hs = new Set();
       this.handlers.set(channel, hs);
     }
     hs.add(onMessage);
-    if (hs.size === 1) await this.serial(channel, () => this.sub.subscribe(channel));
-    else await this.pending.get(channel);
+    if (onResync) {
+      let rs = this.resyncs.get(channel);
+      if (!rs) {
+        rs = new Set();
+        this.resyncs.set(channel, rs);
+      }
+      rs.add(onResync);
+    }
+    try {
+      if (hs.size === 1) await this.serial(channel, () => this.sub.subscribe(channel));
+      else await this.pending.get(channel);
+    } catch (err) {
+      // SUBSCRIBE failed (e.g. the connection was down): forget this handler, or it would
+      // count as a subscription forever and make the next subscriber of the channel skip
+      // SUBSCRIBE, believing the channel subscribed when it is not.
+      hs.delete(onMessage);
+      if (hs.size === 0 && this.handlers.get(channel) === hs) this.handlers.delete(channel);
+      throw err;
+    }
     let done = false;
     return async () => {
       if (done) return;
@@ -140,6 +176,11 @@ export class RedisStore implements Store {
       const set = this.handlers.get(channel);
       if (!set) return;
       set.delete(onMessage);
+      if (onResync) {
+        const rs = this.resyncs.get(channel);
+        rs?.delete(onResync);
+        if (rs?.size === 0) this.resyncs.delete(channel);
+      }
       if (set.size === 0) {
         this.handlers.delete(channel);
         await this.serial(channel, () => this.sub.unsubscribe(channel)).catch(() => {});
@@ -162,6 +203,8 @@ export class RedisStore implements Store {
   }
 
   async ping(): Promise<boolean> {
+    // Known down (reconnecting): answer at once instead of waiting out the retries.
+    if (["reconnecting", "close", "end"].includes(this.client.status)) return false;
     try {
       return (await this.client.ping()) === "PONG";
     } catch {
@@ -171,7 +214,28 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     this.handlers.clear();
+    this.resyncs.clear();
     await Promise.allSettled([this.client.quit(), this.sub.quit()]);
+  }
+
+  /** Confirms every channel on the new connection (SUBSCRIBE is idempotent), then resyncs. */
+  private async resubscribed(): Promise<void> {
+    const channels = [...this.handlers.keys()];
+    if (channels.length === 0) return;
+    try {
+      await this.sub.subscribe(...channels);
+    } catch {
+      return; // down again: the next "ready" retries
+    }
+    for (const ch of channels) {
+      for (const r of this.resyncs.get(ch) ?? []) {
+        try {
+          r();
+        } catch {
+          // a subscriber's own problem
+        }
+      }
+    }
   }
 
   /** Keeps SUBSCRIBE/UNSUBSCRIBE of one channel in call order. */
@@ -179,14 +243,16 @@ export class RedisStore implements Store {
     const prev = this.pending.get(channel) ?? Promise.resolve();
     const next = prev.catch(() => {}).then(fn);
     this.pending.set(channel, next);
-    void next.finally(() => {
-      if (this.pending.get(channel) === next) this.pending.delete(channel);
-    }).catch(() => {});
+    void next
+      .finally(() => {
+        if (this.pending.get(channel) === next) this.pending.delete(channel);
+      })
+      .catch(() => {});
     return next;
   }
 }
 
-type PipelineResult = [Error | null, unknown][] | null;
+export type PipelineResult = [Error | null, unknown][] | null;
 
 function throwFirst(res: PipelineResult): void {
   for (const [err] of res ?? []) if (err) throw err;
@@ -201,16 +267,19 @@ function emptyRead(r: ReadOp): boolean {
     case "hmget":
       return r.fields.length === 0;
     case "zmscore":
+    case "smismember":
       return r.members.length === 0;
     case "ztop":
     case "lrange":
+    case "srandmember":
       return r.n <= 0;
     case "hgetall":
+    case "scard":
       return false;
   }
 }
 
-function queueRead(p: ReturnType<Redis["pipeline"]>, r: ReadOp): void {
+export function queueRead(p: ReturnType<Redis["pipeline"]>, r: ReadOp): void {
   if (emptyRead(r)) return;
   switch (r.op) {
     case "hgetall":
@@ -228,10 +297,23 @@ function queueRead(p: ReturnType<Redis["pipeline"]>, r: ReadOp): void {
     case "lrange":
       p.lrange(r.key, 0, r.n - 1);
       break;
+    case "smismember":
+      p.call("SMISMEMBER", r.key, ...r.members);
+      break;
+    case "scard":
+      p.scard(r.key);
+      break;
+    case "srandmember":
+      p.srandmember(r.key, r.n);
+      break;
   }
 }
 
-function decodeReads(reads: readonly ReadOp[], res: PipelineResult, offset: number): ReadValue[] {
+export function decodeReads(
+  reads: readonly ReadOp[],
+  res: PipelineResult,
+  offset: number,
+): ReadValue[] {
   const out: ReadValue[] = [];
   let j = offset;
   for (const r of reads) {
@@ -261,7 +343,14 @@ function decodeReads(reads: readonly ReadOp[], res: PipelineResult, offset: numb
         break;
       }
       case "lrange":
+      case "srandmember":
         out.push(v as string[]);
+        break;
+      case "smismember":
+        out.push((v as (number | string)[]).map((x) => Number(x) === 1));
+        break;
+      case "scard":
+        out.push(Number(v));
         break;
     }
   }

@@ -8,14 +8,22 @@ export type ReadOp =
   /** The `n` highest-scored members, best first. */
   | { op: "ztop"; key: string; n: number }
   /** The `n` newest entries of a list (head first). */
-  | { op: "lrange"; key: string; n: number };
+  | { op: "lrange"; key: string; n: number }
+  /** Whether each member is in the set (false for a missing key), in member order. */
+  | { op: "smismember"; key: string; members: readonly string[] }
+  /** Number of members of a set (0 for a missing key). */
+  | { op: "scard"; key: string }
+  /** Up to `n` distinct members of a set, which ones unspecified (all when it holds <= n). */
+  | { op: "srandmember"; key: string; n: number };
 
 export type ReadValue =
   | Record<string, string>
   | (string | null)[]
   | (number | null)[]
   | [string, number][]
-  | string[];
+  | string[]
+  | boolean[]
+  | number;
 
 export interface PublishRequest {
   publishedKey: string;
@@ -40,16 +48,28 @@ export type Unsubscribe = () => Promise<void>;
  * contract suite (test/contract) runs the same tests against each.
  */
 export interface Store {
-  readonly kind: "memory" | "redis";
-  /** Applies the ops atomically: all or none are visible to any reader. */
-  apply(ops: readonly Op[]): Promise<void>;
+  readonly kind: "memory" | "redis" | "cluster";
+  /**
+   * Applies the ops atomically: all or none are visible to any reader. Resolves false,
+   * having written nothing, when a `guard` op finds the event applied already.
+   */
+  apply(ops: readonly Op[]): Promise<boolean>;
   /** Applies each group atomically, in order, in as few round trips as possible. */
   applyMany(groups: readonly (readonly Op[])[]): Promise<void>;
   read(reads: readonly ReadOp[]): Promise<ReadValue[]>;
   /** Applies `ops` atomically, then reads; the reads see the writes. One round trip. */
   applyAndRead(ops: readonly Op[], reads: readonly ReadOp[]): Promise<ReadValue[]>;
   publishIfChanged(req: PublishRequest): Promise<PublishOutcome>;
-  subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe>;
+  /**
+   * `onResync`, when given, is called after the subscription was restored following a lost
+   * connection, a Redis restart or a cluster failover: messages published in between may
+   * have been missed, so the subscriber should read the current state again.
+   */
+  subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+    onResync?: () => void,
+  ): Promise<Unsubscribe>;
   /** Number of channels this process is subscribed to (for leak checks and metrics). */
   subscriptionCount(): number;
   deleteKeys(keys: readonly string[]): Promise<number>;

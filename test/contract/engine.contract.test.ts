@@ -9,12 +9,13 @@ import {
 import type { Engine } from "../../src/ingest/engine.ts";
 import { orderKey } from "../../src/publish/recommendation-list.ts";
 import { packSessionItem } from "../../src/state/ops.ts";
+import { RedisClusterStore } from "../../src/state/redis-cluster-store.ts";
 import { RedisStore } from "../../src/state/redis-store.ts";
 import type { ReadOp, ReadValue, Store } from "../../src/state/store.ts";
 import { collector } from "../support/collector.ts";
 import {
+  ALL_STORE_KINDS,
   makeEngine,
-  STORE_KINDS,
   type StoreKind,
   type StoreOptions,
   type TestEngine,
@@ -51,7 +52,7 @@ function counters(
   return packSessionItem({ n, first, last, byType });
 }
 
-describe.each(STORE_KINDS)("Engine accumulators: %s", (kind) => {
+describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
   const opened: TestEngine[] = [];
   const open = (overrides: Partial<Config> = {}, opts: StoreOptions = {}): TestEngine => {
     const t = makeEngine(kind, overrides, opts);
@@ -316,11 +317,13 @@ describe.each(STORE_KINDS)("Engine accumulators: %s", (kind) => {
     ]);
   });
 
-  it.runIf(kind === "redis")(
+  it.runIf(kind === "redis" || kind === "cluster")(
     "session keys get the session TTL and user history the user TTL (Redis TTL)",
     async () => {
       const t = open({ SESSION_TTL_SECONDS: 3600, USER_TTL_SECONDS: 7200 });
-      if (!(t.store instanceof RedisStore)) throw new Error("expected a RedisStore");
+      if (!(t.store instanceof RedisStore || t.store instanceof RedisClusterStore)) {
+        throw new Error("expected a RedisStore or RedisClusterStore");
+      }
       const client = t.store.client;
       const k = t.engine.keys;
       const sessionKeys = [

@@ -4,7 +4,7 @@ import { RedisStore } from "../../src/state/redis-store.ts";
 import type { ReadOp, ReadValue, Store } from "../../src/state/store.ts";
 import { collector } from "../support/collector.ts";
 import { uniquePrefix } from "../support/prefix.ts";
-import { makeStore, STORE_KINDS } from "../support/stores.ts";
+import { ALL_STORE_KINDS, makeStore } from "../support/stores.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -14,7 +14,7 @@ function packed(n: number, first: number, last: number, byType: Record<number, n
   return packSessionItem({ n, first, last, byType: types });
 }
 
-describe.each(STORE_KINDS)("Store contract: %s", (kind) => {
+describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
   let store: Store;
   let prefix: string;
   const k = (name: string) => `${prefix}:${name}`;
@@ -248,8 +248,8 @@ describe.each(STORE_KINDS)("Store contract: %s", (kind) => {
         { op: "expire", key: k("long"), seconds: 100 },
       ]);
       const pub = {
-        publishedKey: k("pub"),
-        channel: k("ch"),
+        publishedKey: k("{s}:pub"),
+        channel: k("{s}:ch"),
         order: "a|b",
         ttlSeconds: 1,
         payloadHead: "",
@@ -265,7 +265,7 @@ describe.each(STORE_KINDS)("Store contract: %s", (kind) => {
       expect(await list("gone-list")).toEqual([]);
       expect(await hash("late")).toEqual({ f: "1" });
       expect(await hash("long")).toEqual({ f: "1" });
-      expect(await hash("pub")).toEqual({});
+      expect(await hash("{s}:pub")).toEqual({});
       expect(await store.deleteKeys([k("gone"), k("gone-list")])).toBe(0);
       // The published state expired, so the same order is news again and numbering restarts.
       expect(await store.publishIfChanged(pub)).toEqual({ published: true, version: 1 });
@@ -413,10 +413,10 @@ describe.each(STORE_KINDS)("Store contract: %s", (kind) => {
   describe("publishing", () => {
     it("publishIfChanged numbers changed orders, skips unchanged ones, delivers head+version+tail", async () => {
       const got = collector();
-      const unsubscribe = await store.subscribe(k("ch"), got.handler);
+      const unsubscribe = await store.subscribe(k("{s}:ch"), got.handler);
       const req = (order: string) => ({
-        publishedKey: k("pub"),
-        channel: k("ch"),
+        publishedKey: k("{s}:pub"),
+        channel: k("{s}:ch"),
         order,
         ttlSeconds: 60,
         payloadHead: `{"order":"${order}","version":`,
@@ -425,15 +425,15 @@ describe.each(STORE_KINDS)("Store contract: %s", (kind) => {
 
       expect(await store.publishIfChanged(req("a|b|c"))).toEqual({ published: true, version: 1 });
       expect(await got.next()).toBe(`{"order":"a|b|c","version":1,"x":"\u00e9|{}"}`);
-      expect(await hash("pub")).toEqual({ v: "1", order: "a|b|c" });
+      expect(await hash("{s}:pub")).toEqual({ v: "1", order: "a|b|c" });
 
       expect(await store.publishIfChanged(req("a|b|c"))).toEqual({ published: false, version: 1 });
-      expect(await hash("pub")).toEqual({ v: "1", order: "a|b|c" });
+      expect(await hash("{s}:pub")).toEqual({ v: "1", order: "a|b|c" });
 
       expect(await store.publishIfChanged(req("b|a|c"))).toEqual({ published: true, version: 2 });
       // Channels deliver in order: had the unchanged order been published, it would come first.
       expect(await got.next()).toBe(`{"order":"b|a|c","version":2,"x":"\u00e9|{}"}`);
-      expect(await hash("pub")).toEqual({ v: "2", order: "b|a|c" });
+      expect(await hash("{s}:pub")).toEqual({ v: "2", order: "b|a|c" });
       expect(got.messages).toHaveLength(2);
       await unsubscribe();
     });
@@ -443,16 +443,17 @@ describe.each(STORE_KINDS)("Store contract: %s", (kind) => {
       const a2 = collector();
       const b = collector();
       expect(store.subscriptionCount()).toBe(0);
-      const offA1 = await store.subscribe(k("chA"), a1.handler);
-      const offA2 = await store.subscribe(k("chA"), a2.handler);
+      const offA1 = await store.subscribe(k("{chA}"), a1.handler);
+      const offA2 = await store.subscribe(k("{chA}"), a2.handler);
       expect(store.subscriptionCount()).toBe(1);
-      const offB = await store.subscribe(k("chB"), b.handler);
+      const offB = await store.subscribe(k("{chB}"), b.handler);
       expect(store.subscriptionCount()).toBe(2);
 
       const publish = (channel: string, order: string) =>
         store.publishIfChanged({
-          publishedKey: k(`pub-${channel}`),
-          channel: k(channel),
+          // The published state and its channel share a hash tag (one slot on a cluster).
+          publishedKey: k(`{${channel}}:pub`),
+          channel: k(`{${channel}}`),
           order,
           ttlSeconds: 60,
           payloadHead: `${order}#`,
@@ -475,18 +476,18 @@ describe.each(STORE_KINDS)("Store contract: %s", (kind) => {
       await offA2();
       expect(store.subscriptionCount()).toBe(1);
       if (store instanceof RedisStore) {
-        const numsub = (await store.client.call("PUBSUB", "NUMSUB", k("chA"), k("chB"))) as (
+        const numsub = (await store.client.call("PUBSUB", "NUMSUB", k("{chA}"), k("{chB}"))) as (
           | string
           | number
         )[];
-        expect(numsub.map(String)).toEqual([k("chA"), "0", k("chB"), "1"]);
+        expect(numsub.map(String)).toEqual([k("{chA}"), "0", k("{chB}"), "1"]);
       }
       await offB();
       expect(store.subscriptionCount()).toBe(0);
 
       // Resubscribing after the subscription was dropped works again.
       const again = collector();
-      const offAgain = await store.subscribe(k("chA"), again.handler);
+      const offAgain = await store.subscribe(k("{chA}"), again.handler);
       expect(store.subscriptionCount()).toBe(1);
       await publish("chA", "four");
       expect(await again.next()).toBe("four#3");
@@ -642,57 +643,60 @@ function dumpReads(prefix: string): ReadOp[] {
   ];
 }
 
-describe("memory and Redis interpret the same random op stream identically", () => {
-  it.each([1, 7, 2024])("seed %i", async (seed) => {
-    const prefix = uniquePrefix();
-    const memory = makeStore("memory");
-    const redis = makeStore("redis");
-    try {
-      const ops = randomOps(seed, 400, prefix);
-      const r = prng(seed ^ 0x5eed);
-      let i = 0;
-      let checkpoints = 0;
-      while (i < ops.length) {
-        const mode = r();
-        if (mode < 0.4) {
-          const g = ops.slice(i, i + 1 + Math.floor(r() * 6));
-          i += g.length;
-          await memory.apply(g);
-          await redis.apply(g);
-        } else if (mode < 0.7) {
-          const groups: Op[][] = [];
-          for (let n = 1 + Math.floor(r() * 4); n > 0 && i < ops.length; n--) {
-            const g = ops.slice(i, i + Math.floor(r() * 5));
+describe.each(["redis", "cluster"] as const)(
+  "memory and %s interpret the same random op stream identically",
+  (other) => {
+    it.each([1, 7, 2024])("seed %i", async (seed) => {
+      const prefix = uniquePrefix();
+      const memory = makeStore("memory");
+      const redis = makeStore(other);
+      try {
+        const ops = randomOps(seed, 400, prefix);
+        const r = prng(seed ^ 0x5eed);
+        let i = 0;
+        let checkpoints = 0;
+        while (i < ops.length) {
+          const mode = r();
+          if (mode < 0.4) {
+            const g = ops.slice(i, i + 1 + Math.floor(r() * 6));
             i += g.length;
-            groups.push(g);
+            await memory.apply(g);
+            await redis.apply(g);
+          } else if (mode < 0.7) {
+            const groups: Op[][] = [];
+            for (let n = 1 + Math.floor(r() * 4); n > 0 && i < ops.length; n--) {
+              const g = ops.slice(i, i + Math.floor(r() * 5));
+              i += g.length;
+              groups.push(g);
+            }
+            await memory.applyMany(groups);
+            await redis.applyMany(groups);
+          } else {
+            // Read everything in the same round trip as the writes, and compare on the way.
+            const g = ops.slice(i, i + 1 + Math.floor(r() * 6));
+            i += g.length;
+            const reads = dumpReads(prefix);
+            const m = await memory.applyAndRead(g, reads);
+            const d = await redis.applyAndRead(g, reads);
+            expect(d).toEqual(m);
+            checkpoints++;
           }
-          await memory.applyMany(groups);
-          await redis.applyMany(groups);
-        } else {
-          // Read everything in the same round trip as the writes, and compare on the way.
-          const g = ops.slice(i, i + 1 + Math.floor(r() * 6));
-          i += g.length;
-          const reads = dumpReads(prefix);
-          const m = await memory.applyAndRead(g, reads);
-          const d = await redis.applyAndRead(g, reads);
-          expect(d).toEqual(m);
-          checkpoints++;
         }
+        expect(checkpoints).toBeGreaterThan(5);
+        const finalMemory = await memory.read(dumpReads(prefix));
+        const finalRedis = await redis.read(dumpReads(prefix));
+        expect(finalRedis).toEqual(finalMemory);
+        // The stream really filled every key (no vacuous comparison), within the caps it used.
+        const whole = await memory.read(wholeReads(prefix));
+        for (const v of whole) {
+          const size = Array.isArray(v) ? v.length : Object.keys(v).length;
+          expect(size).toBeGreaterThan(0);
+          expect(size).toBeLessThanOrEqual(6);
+        }
+      } finally {
+        await memory.close();
+        await redis.close();
       }
-      expect(checkpoints).toBeGreaterThan(5);
-      const finalMemory = await memory.read(dumpReads(prefix));
-      const finalRedis = await redis.read(dumpReads(prefix));
-      expect(finalRedis).toEqual(finalMemory);
-      // The stream really filled every key (no vacuous comparison), within the caps it used.
-      const whole = await memory.read(wholeReads(prefix));
-      for (const v of whole) {
-        const size = Array.isArray(v) ? v.length : Object.keys(v).length;
-        expect(size).toBeGreaterThan(0);
-        expect(size).toBeLessThanOrEqual(6);
-      }
-    } finally {
-      await memory.close();
-      await redis.close();
-    }
-  });
-});
+    });
+  },
+);

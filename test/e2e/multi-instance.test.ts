@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SessionDocument, TrackEventDocument, TrackEventsDocument } from "../../src/generated/graphql.ts";
+import {
+  SessionDocument,
+  TrackEventDocument,
+  TrackEventsDocument,
+} from "../../src/generated/graphql.ts";
 import { sessionEvents, uid } from "../support/events.ts";
 import { openFeed, TRANSPORTS } from "../support/feed.ts";
 import { gqlOk } from "../support/graphql-client.ts";
@@ -34,7 +38,9 @@ describe("two instances on one Redis", () => {
         await onB.nextList();
         await onA.nextList();
 
-        const shown = await gqlOk(a.url, TrackEventDocument, { event: s.impressions(["k1", "k2", "k3"]) });
+        const shown = await gqlOk(a.url, TrackEventDocument, {
+          event: s.impressions(["k1", "k2", "k3"]),
+        });
         const fromA = await onB.nextList();
         expect(fromA).toEqual(shown.trackEvent.recommendations);
         expect(await onA.nextList()).toEqual(fromA);

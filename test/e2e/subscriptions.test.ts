@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TrackEventDocument } from "../../src/generated/graphql.ts";
 import type { EventInput } from "../../src/generated/graphql.ts";
+import { TrackEventDocument } from "../../src/generated/graphql.ts";
 import { sessionEvents, uid } from "../support/events.ts";
 import { type Feed, openFeed, TRANSPORTS } from "../support/feed.ts";
 import { gqlOk } from "../support/graphql-client.ts";
@@ -19,7 +19,8 @@ describe.each(STORE_KINDS)("RecommendationsFeed subscription (%s store)", (kind)
     await ts?.close();
   });
 
-  const track = async (event: EventInput) => (await gqlOk(ts.url, TrackEventDocument, { event })).trackEvent;
+  const track = async (event: EventInput) =>
+    (await gqlOk(ts.url, TrackEventDocument, { event })).trackEvent;
 
   describe.each(TRANSPORTS)("over %s", (transport) => {
     const feeds: Feed[] = [];
@@ -39,7 +40,12 @@ describe.each(STORE_KINDS)("RecommendationsFeed subscription (%s store)", (kind)
 
       // At once: the (empty) session's current list.
       const initial = await feed.nextList();
-      expect(initial).toMatchObject({ sessionId: s.sessionId, version: 0, trigger: null, source: "NEXT_ITEM" });
+      expect(initial).toMatchObject({
+        sessionId: s.sessionId,
+        version: 0,
+        trigger: null,
+        source: "NEXT_ITEM",
+      });
 
       // The list is shown: pushed in shown order.
       const shown = await track(s.impressions(items));
@@ -81,7 +87,9 @@ describe.each(STORE_KINDS)("RecommendationsFeed subscription (%s store)", (kind)
       const feed = await open(s.sessionId);
       const first = await feed.nextList();
       expect(first.version).toBe(last.recommendations.version);
-      expect(first.items.map((i) => i.itemId)).toEqual(last.recommendations.items.map((i) => i.itemId));
+      expect(first.items.map((i) => i.itemId)).toEqual(
+        last.recommendations.items.map((i) => i.itemId),
+      );
       await feed.expectNothing(100);
     });
 

@@ -39,9 +39,17 @@ describe.each(STORE_KINDS)("trackEvent / trackEvents over HTTP (%s store)", (kin
     const s = sessionEvents(uid("s"));
     const shown = ["h1", "h2", "h3", "h4"];
     const first = await gqlOk(ts.url, TrackEventDocument, {
-      event: s.impressions(shown, [120, 95, 143, 80], { userId: "u1", city: "Amsterdam, Netherlands" }),
+      event: s.impressions(shown, [120, 95, 143, 80], {
+        userId: "u1",
+        city: "Amsterdam, Netherlands",
+      }),
     });
-    expect(first.trackEvent).toMatchObject({ accepted: true, sessionId: s.sessionId, step: 1, published: true });
+    expect(first.trackEvent).toMatchObject({
+      accepted: true,
+      sessionId: s.sessionId,
+      step: 1,
+      published: true,
+    });
     const l1 = first.trackEvent.recommendations;
     expect(l1).toMatchObject({
       sessionId: s.sessionId,
@@ -79,7 +87,13 @@ describe.each(STORE_KINDS)("trackEvent / trackEvents over HTTP (%s store)", (kin
       ],
     });
     expect(session?.touchedItems).toEqual([
-      { itemId: "h3", touches: 1, firstStep: 2, lastStep: 2, byType: [{ type: "ITEM_IMAGE", count: 1 }] },
+      {
+        itemId: "h3",
+        touches: 1,
+        firstStep: 2,
+        lastStep: 2,
+        byType: [{ type: "ITEM_IMAGE", count: 1 }],
+      },
     ]);
     expect(session?.recentEvents.map((e) => [e.type, e.itemId, e.step])).toEqual([
       ["ITEM_IMAGE", "h3", 2],
@@ -89,10 +103,20 @@ describe.each(STORE_KINDS)("trackEvent / trackEvents over HTTP (%s store)", (kin
 
   // Each case: the event (on a fresh session) and the field its error must name.
   const invalid: [string, (sessionId: string) => EventInput, string][] = [
-    ["an item event without itemId", (id) => ({ sessionId: id, type: "ITEM_IMAGE", timestamp: T0 }), "event.itemId"],
+    [
+      "an item event without itemId",
+      (id) => ({ sessionId: id, type: "ITEM_IMAGE", timestamp: T0 }),
+      "event.itemId",
+    ],
     [
       "prices not aligned with impressions",
-      (id) => ({ sessionId: id, type: "IMPRESSIONS", impressions: ["a", "b", "c"], prices: [1, 2], timestamp: T0 }),
+      (id) => ({
+        sessionId: id,
+        type: "IMPRESSIONS",
+        impressions: ["a", "b", "c"],
+        prices: [1, 2],
+        timestamp: T0,
+      }),
       "event.prices",
     ],
     [
@@ -102,12 +126,22 @@ describe.each(STORE_KINDS)("trackEvent / trackEvents over HTTP (%s store)", (kin
     ],
     [
       "a timestamp in seconds",
-      (id) => ({ sessionId: id, type: "ITEM_IMAGE", itemId: "a", timestamp: Math.floor(T0 / 1000) }),
+      (id) => ({
+        sessionId: id,
+        type: "ITEM_IMAGE",
+        itemId: "a",
+        timestamp: Math.floor(T0 / 1000),
+      }),
       "event.timestamp",
     ],
     [
       "a timestamp of the wrong JSON type (rejected while coercing variables)",
-      (id) => ({ sessionId: id, type: "ITEM_IMAGE", itemId: "a", timestamp: true as unknown as number }),
+      (id) => ({
+        sessionId: id,
+        type: "ITEM_IMAGE",
+        itemId: "a",
+        timestamp: true as unknown as number,
+      }),
       "event.timestamp",
     ],
     [
@@ -132,15 +166,20 @@ describe.each(STORE_KINDS)("trackEvent / trackEvents over HTTP (%s store)", (kin
     ],
   ];
 
-  it.each(invalid)("rejects %s: BAD_USER_INPUT naming the field, nothing written", async (_name, make, field) => {
-    const sessionId = uid("bad");
-    const keysBefore = await ts.keyCount();
-    const { errors, data } = await gqlErrors(ts.url, TrackEventDocument, { event: make(sessionId) });
-    expectBadInput(errors, field);
-    expect(data ?? null).toBeNull();
-    expect(await sessionOf(sessionId)).toBeNull();
-    expect(await ts.keyCount()).toBe(keysBefore);
-  });
+  it.each(invalid)(
+    "rejects %s: BAD_USER_INPUT naming the field, nothing written",
+    async (_name, make, field) => {
+      const sessionId = uid("bad");
+      const keysBefore = await ts.keyCount();
+      const { errors, data } = await gqlErrors(ts.url, TrackEventDocument, {
+        event: make(sessionId),
+      });
+      expectBadInput(errors, field);
+      expect(data ?? null).toBeNull();
+      expect(await sessionOf(sessionId)).toBeNull();
+      expect(await ts.keyCount()).toBe(keysBefore);
+    },
+  );
 
   it("rejects a session id with a space, naming the field, and writes nothing", async () => {
     const keysBefore = await ts.keyCount();
@@ -148,16 +187,24 @@ describe.each(STORE_KINDS)("trackEvent / trackEvents over HTTP (%s store)", (kin
       event: { sessionId: "two words", type: "ITEM_IMAGE", itemId: "a", timestamp: T0 },
     });
     const e = expectBadInput(errors, "event.sessionId");
-    expect(e.extensions?.fields).toEqual([{ field: "event.sessionId", message: expect.stringContaining("whitespace") }]);
+    expect(e.extensions?.fields).toEqual([
+      { field: "event.sessionId", message: expect.stringContaining("whitespace") },
+    ]);
     expect(await ts.keyCount()).toBe(keysBefore);
   });
 
   it("lists every problem of one event at once", async () => {
     const { errors } = await gqlErrors(ts.url, TrackEventDocument, {
-      event: { sessionId: uid("s"), type: "IMPRESSIONS", impressions: ["a", "a"], prices: [1], timestamp: "soon" },
+      event: {
+        sessionId: uid("s"),
+        type: "IMPRESSIONS",
+        impressions: ["a", "a"],
+        prices: [1],
+        timestamp: "soon",
+      },
     });
     const e = expectBadInput(errors, "event.timestamp");
-    const fields = (e.extensions?.fields as { field: string }[]).map((f) => f.field).sort();
+    const fields = ((e.extensions?.fields ?? []) as { field: string }[]).map((f) => f.field).sort();
     expect(fields).toEqual(["event.impressions[1]", "event.prices", "event.timestamp"]);
   });
 
@@ -210,9 +257,19 @@ describe.each(STORE_KINDS)("trackEvent / trackEvents over HTTP (%s store)", (kin
 
     it("accepts a batch of valid events and rescores each session once", async () => {
       const a = sessionEvents(uid("a"));
-      const events = [a.impressions(["x1", "x2", "x3"]), a.item("ITEM_IMAGE", "x3"), a.item("ITEM_INFO", "x2")];
+      const events = [
+        a.impressions(["x1", "x2", "x3"]),
+        a.item("ITEM_IMAGE", "x3"),
+        a.item("ITEM_INFO", "x2"),
+      ];
       const { trackEvents } = await gqlOk(ts.url, TrackEventsDocument, { events });
-      expect(trackEvents).toEqual({ accepted: 3, rejected: 0, sessions: 1, published: 1, errors: [] });
+      expect(trackEvents).toEqual({
+        accepted: 3,
+        rejected: 0,
+        sessions: 1,
+        published: 1,
+        errors: [],
+      });
       // One rescore after the last event: one published version, not three.
       expect((await sessionOf(a.sessionId))?.publishedVersion).toBe(1);
     });
@@ -220,11 +277,15 @@ describe.each(STORE_KINDS)("trackEvent / trackEvents over HTTP (%s store)", (kin
     it("rejects a batch over MAX_BATCH_SIZE as a whole, even with partial: true", async () => {
       const a = sessionEvents(uid("a"));
       const keysBefore = await ts.keyCount();
-      const events = Array.from({ length: LIMITS.MAX_BATCH_SIZE + 1 }, (_, i) => a.item("ITEM_IMAGE", `x${i}`));
+      const events = Array.from({ length: LIMITS.MAX_BATCH_SIZE + 1 }, (_, i) =>
+        a.item("ITEM_IMAGE", `x${i}`),
+      );
       for (const partial of [false, true]) {
         const { errors } = await gqlErrors(ts.url, TrackEventsDocument, { events, partial });
         const e = expectBadInput(errors, "events");
-        expect(e.message).toContain(`at most ${LIMITS.MAX_BATCH_SIZE} events (got ${LIMITS.MAX_BATCH_SIZE + 1})`);
+        expect(e.message).toContain(
+          `at most ${LIMITS.MAX_BATCH_SIZE} events (got ${LIMITS.MAX_BATCH_SIZE + 1})`,
+        );
       }
       expect(await sessionOf(a.sessionId)).toBeNull();
       expect(await ts.keyCount()).toBe(keysBefore);
@@ -232,7 +293,10 @@ describe.each(STORE_KINDS)("trackEvent / trackEvents over HTTP (%s store)", (kin
 
     it("rejects an unknown enum value in a batch before anything runs, naming its index", async () => {
       const a = sessionEvents(uid("a"));
-      const events = [a.item("ITEM_IMAGE", "x1"), { ...a.item("ITEM_IMAGE", "x2"), type: "WAVE" as EventType }];
+      const events = [
+        a.item("ITEM_IMAGE", "x1"),
+        { ...a.item("ITEM_IMAGE", "x2"), type: "WAVE" as EventType },
+      ];
       const { errors } = await gqlErrors(ts.url, TrackEventsDocument, { events, partial: true });
       expectBadInput(errors, "events[1].type");
       expect(await sessionOf(a.sessionId)).toBeNull();

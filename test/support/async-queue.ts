@@ -74,7 +74,9 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   /** Resolves when nothing arrives for `ms`; rejects with the value when something does. */
   async expectNothing(ms: number): Promise<void> {
     if (this.values.length > 0) {
-      throw new Error(`${this.label}: expected nothing, but holds ${JSON.stringify(this.values[0])}`);
+      throw new Error(
+        `${this.label}: expected nothing, but holds ${JSON.stringify(this.values[0])}`,
+      );
     }
     let got: T | undefined;
     try {

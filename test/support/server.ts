@@ -5,9 +5,10 @@ import { ModelHolder } from "../../src/scoring/model-holder.ts";
 import type { Scorer } from "../../src/scoring/scorer.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import type { MemoryStore } from "../../src/state/memory-store.ts";
-import type { RedisStore } from "../../src/state/redis-store.ts";
+import { RedisClusterStore } from "../../src/state/redis-cluster-store.ts";
+import { RedisStore } from "../../src/state/redis-store.ts";
 import { uniquePrefix } from "./prefix.ts";
-import { makeStore, type StoreKind } from "./stores.ts";
+import { type AnyStore, makeStore, type StoreKind } from "./stores.ts";
 
 export interface TestServer {
   kind: StoreKind;
@@ -16,7 +17,7 @@ export interface TestServer {
   /** http://127.0.0.1:<port> (for /health, /ready). */
   origin: string;
   server: RunningServer;
-  store: MemoryStore | RedisStore;
+  store: AnyStore;
   config: Config;
   models: ModelHolder;
   /** Keys this server's store holds under its prefix (to prove a rejected write wrote nothing). */
@@ -28,6 +29,10 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Scorer to rank with; the hand-weighted LinearScorer by default. */
   scorer?: Scorer;
+  /** For "redis": another Redis than the run's shared one (e.g. a private one to break). */
+  redisUrl?: string;
+  /** For "cluster": another Redis Cluster than the run's shared one (seed nodes). */
+  clusterNodes?: { host: string; port: number }[];
 }
 
 /**
@@ -49,7 +54,12 @@ export async function startTestServer(
     LOG_LEVEL: "silent",
     ...overrides,
   });
-  const store = makeStore(kind);
+  const store: AnyStore =
+    kind === "redis" && opts.redisUrl
+      ? new RedisStore({ url: opts.redisUrl })
+      : kind === "cluster" && opts.clusterNodes
+        ? new RedisClusterStore({ nodes: opts.clusterNodes })
+        : makeStore(kind);
   const models = new ModelHolder(opts.scorer ?? new LinearScorer());
   let server: RunningServer;
   try {
@@ -92,8 +102,23 @@ export async function startTestServer(
 }
 
 /** Keys of one prefix: all of a MemoryStore (one per server), SCAN MATCH on Redis. */
-export async function countKeys(store: MemoryStore | RedisStore, prefix: string): Promise<number> {
+export async function countKeys(
+  store: MemoryStore | RedisStore | RedisClusterStore,
+  prefix: string,
+): Promise<number> {
   if (store.kind === "memory") return store.size();
+  if (store.kind === "cluster") {
+    let total = 0;
+    for (const node of store.client.nodes("master")) {
+      let cursor = "0";
+      do {
+        const [next, keys] = await node.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+        cursor = next;
+        total += keys.length;
+      } while (cursor !== "0");
+    }
+    return total;
+  }
   let cursor = "0";
   let n = 0;
   do {

@@ -76,7 +76,9 @@ export async function sseSubscribe<R, V>(
       try {
         results.push(JSON.parse(text) as FormattedExecutionResult<R>);
       } catch {
-        results.end(new Error(`${label}: HTTP ${res.status} ${contentType}: ${text.slice(0, 2000)}`));
+        results.end(
+          new Error(`${label}: HTTP ${res.status} ${contentType}: ${text.slice(0, 2000)}`),
+        );
       }
       results.end(new Error(`${label}: not an event stream (HTTP ${res.status}, ${contentType})`));
       return;
@@ -133,7 +135,9 @@ export async function sseSubscribe<R, V>(
       results.end(new Error(`${label}: the server closed the stream`));
     } catch (e) {
       results.end(
-        closing ? new Error(`${label}: closed by the client`) : new Error(`${label}: stream failed: ${String(e)}`),
+        closing
+          ? new Error(`${label}: closed by the client`)
+          : new Error(`${label}: stream failed: ${String(e)}`),
       );
     }
   };

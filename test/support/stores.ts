@@ -4,29 +4,47 @@ import { Engine } from "../../src/ingest/engine.ts";
 import { LinearScorer } from "../../src/scoring/linear-scorer.ts";
 import { ModelHolder } from "../../src/scoring/model-holder.ts";
 import { MemoryStore } from "../../src/state/memory-store.ts";
+import { RedisClusterStore } from "../../src/state/redis-cluster-store.ts";
 import { RedisStore } from "../../src/state/redis-store.ts";
 import { uniquePrefix } from "./prefix.ts";
 
 export const STORE_KINDS = ["memory", "redis"] as const;
-export type StoreKind = (typeof STORE_KINDS)[number];
+/** Every store, the Redis Cluster one included (the contract suites run on all three). */
+export const ALL_STORE_KINDS = ["memory", "redis", "cluster"] as const;
+export type StoreKind = (typeof ALL_STORE_KINDS)[number];
 
 export interface StoreOptions {
   /** Clock of a MemoryStore (epoch ms), to test TTLs without waiting. Ignored for Redis. */
   now?: () => number;
 }
 
-/** A fresh store: a new MemoryStore, or a RedisStore on the run's private redis-server. */
+/**
+ * A fresh store: a new MemoryStore, a RedisStore on the run's private redis-server, or a
+ * RedisClusterStore on the run's private Redis Cluster (3 masters, 3 replicas).
+ */
 export function makeStore(kind: "memory", opts?: StoreOptions): MemoryStore;
 export function makeStore(kind: "redis", opts?: StoreOptions): RedisStore;
-export function makeStore(kind: StoreKind, opts?: StoreOptions): MemoryStore | RedisStore;
-export function makeStore(kind: StoreKind, opts: StoreOptions = {}): MemoryStore | RedisStore {
+export function makeStore(kind: "cluster", opts?: StoreOptions): RedisClusterStore;
+export function makeStore(kind: StoreKind, opts?: StoreOptions): AnyStore;
+export function makeStore(kind: StoreKind, opts: StoreOptions = {}): AnyStore {
   if (kind === "memory") return new MemoryStore(opts.now);
+  if (kind === "cluster") return new RedisClusterStore({ nodes: clusterNodes() });
   return new RedisStore({ url: inject("redisUrl") });
+}
+
+export type AnyStore = MemoryStore | RedisStore | RedisClusterStore;
+
+/** Seed nodes of the run's Redis Cluster. */
+export function clusterNodes(): { host: string; port: number }[] {
+  return inject("redisClusterNodes").map((a) => {
+    const [host, port] = a.split(":");
+    return { host: host!, port: Number(port) };
+  });
 }
 
 export interface TestEngine {
   engine: Engine;
-  store: MemoryStore | RedisStore;
+  store: AnyStore;
   config: Config;
   close(): Promise<void>;
 }

@@ -92,7 +92,11 @@ export function wsSubscribe<R, V>(
           results.end(new Error(`${label}: failed with ${JSON.stringify(err)}`));
         } else {
           const e = err as { code?: number; reason?: string; message?: string };
-          results.end(new Error(`${label}: socket error ${e.code ?? ""} ${e.reason ?? e.message ?? String(err)}`));
+          results.end(
+            new Error(
+              `${label}: socket error ${e.code ?? ""} ${e.reason ?? e.message ?? String(err)}`,
+            ),
+          );
         }
       },
       complete: () => results.end(new Error(`${label}: completed`)),

@@ -13,7 +13,7 @@ import { numberFlag, parse, requireString } from "../args.ts";
 import { progressBar } from "../progress.ts";
 
 const USAGE =
-  "evaluate --train <file> --test <file> [--model <model.json> | --hand] [--trees 400] [--seed 1] [--format json|text]\n  Learns from the train file (or loads the model), then replays the test file onto a fresh store, scoring each clickout before it is ingested.";
+  "evaluate --train <file> --test <file> [--model <model.json> | --hand] [--trees 600] [--seed 1] [--format json|text]\n  Learns from the train file (or loads the model), then replays the test file onto a fresh store, scoring each clickout before it is ingested.";
 
 export async function evaluateCommand(argv: string[]): Promise<void> {
   const { flags } = parse(
@@ -44,7 +44,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     say(`train: ${train.events.length} events (${train.bad.length} bad rows)`);
     const bar = progressBar("train replay");
     const report = await trainFromEvents(train.events, config, {
-      options: { trees: numberFlag(flags, "trees", 400), seed: numberFlag(flags, "seed", 1) },
+      options: { trees: numberFlag(flags, "trees", 600), seed: numberFlag(flags, "seed", 1) },
       source: trainFile,
       onProgress: json ? undefined : (d, t) => bar.update(d, t),
       log: say,

@@ -7,7 +7,7 @@ import { numberFlag, parse, requireString } from "../args.ts";
 import { progressBar } from "../progress.ts";
 
 const USAGE =
-  "train (--data <log> | --states <saved-states.jsonl>) --out <model.json> [--trees 400] [--learning-rate 0.05] [--seed 1] [--name NAME]\n  Replays the log, records the saved states at each clickout and fits LambdaMART; or fits saved states recorded by a running service (RECORD_STATES_PATH).";
+  "train (--data <log> | --states <saved-states.jsonl>) --out <model.json> [--trees 600] [--learning-rate 0.05] [--seed 1] [--name NAME]\n  Replays the log, records the saved states at each clickout and fits LambdaMART; or fits saved states recorded by a running service (RECORD_STATES_PATH).";
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const { flags } = parse(
@@ -25,7 +25,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   );
   const out = requireString(flags, "out", USAGE);
   const options = {
-    trees: numberFlag(flags, "trees", 400),
+    trees: numberFlag(flags, "trees", 600),
     learningRate: numberFlag(flags, "learning-rate", 0.05),
     seed: numberFlag(flags, "seed", 1),
   };

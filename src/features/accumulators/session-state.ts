@@ -32,6 +32,8 @@ export const sessionState: Accumulator = ({ event, step }, { keys, config }) => 
   ops.push(
     { op: "expire", key: k, seconds: ttl },
     { op: "expire", key: rk, seconds: ttl },
+    // The published order lives as long as the session, even when it stops changing.
+    { op: "expire", key: keys.sessionPublished(event.sessionId), seconds: ttl },
     { op: "expire", key: ik, seconds: ttl },
   );
   return ops;

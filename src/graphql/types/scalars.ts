@@ -16,7 +16,8 @@ const wrongType = () =>
  * so batch errors name the event index); ISO-8601 with milliseconds on output.
  */
 export const Timestamp = builder.scalarType("Timestamp", {
-  description: "Input: epoch milliseconds or an ISO-8601 date-time. Output: ISO-8601 with milliseconds.",
+  description:
+    "Input: epoch milliseconds or an ISO-8601 date-time. Output: ISO-8601 with milliseconds.",
   serialize: (ms) => new Date(ms).toISOString(),
   parseValue: (v) => {
     if (typeof v === "number" || typeof v === "string") return v;

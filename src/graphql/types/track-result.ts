@@ -12,6 +12,11 @@ export const TrackResultRef = builder.objectRef<TrackOutcome>("TrackResult").imp
       description: "Whether the event changed the ranked order, and the new list was pushed.",
     }),
     recommendations: t.field({ type: RecommendationListRef, resolve: (o) => o.list }),
+    duplicate: t.boolean({
+      description:
+        "True when an event with this eventId was applied already (a client retry): nothing was written again, and the list is the session's current one.",
+      resolve: (o) => o.duplicate === true,
+    }),
   }),
 });
 
@@ -29,18 +34,25 @@ export const EventErrorRef = builder.objectRef<EventErrorShape>("EventError").im
 
 export interface BatchResultShape {
   accepted: number;
+  duplicates: number;
   rejected: number;
   sessions: number;
   published: number;
   errors: EventErrorShape[];
 }
 
-export const TrackBatchResultRef = builder.objectRef<BatchResultShape>("TrackBatchResult").implement({
-  fields: (t) => ({
-    accepted: t.exposeInt("accepted"),
-    rejected: t.exposeInt("rejected"),
-    sessions: t.exposeInt("sessions", { description: "Sessions touched (each rescored once)." }),
-    published: t.exposeInt("published", { description: "Sessions whose ranked order changed." }),
-    errors: t.field({ type: [EventErrorRef], resolve: (r) => r.errors }),
-  }),
-});
+export const TrackBatchResultRef = builder
+  .objectRef<BatchResultShape>("TrackBatchResult")
+  .implement({
+    fields: (t) => ({
+      accepted: t.exposeInt("accepted"),
+      rejected: t.exposeInt("rejected"),
+      duplicates: t.exposeInt("duplicates", {
+        description:
+          "Accepted events skipped as retries of events applied already (same eventId): each is written once.",
+      }),
+      sessions: t.exposeInt("sessions", { description: "Sessions touched (each rescored once)." }),
+      published: t.exposeInt("published", { description: "Sessions whose ranked order changed." }),
+      errors: t.field({ type: [EventErrorRef], resolve: (r) => r.errors }),
+    }),
+  });

@@ -12,9 +12,33 @@
         l  key value cap             LPUSH then LTRIM to cap
         t  key item type step cap    session-item packed counters (n,first,last,c0..c8)
         e  key seconds               EXPIRE
-  Returns: the number of ops applied. Errors: "ERR sr-bad-op <code>" for an unknown code.
+        a  key member                SADD
+        r  key member                SREM
+        d  key field                 HDEL
+        y  key member                ZREM
+        g  key member now ttlms cap  idempotency guard (zset of event ids, score = end of
+                                     window in ms): checked for every g op before any write
+  Returns: the number of ops applied, or -1 when a guard found its event applied already
+  (then nothing is written). Errors: "ERR sr-bad-op <code>" for an unknown code.
 ]]
 local TYPES = 9
+-- Width of each op in ARGV (code, key index, args). Every op code must be listed here.
+local ARITY = { h = 4, s = 4, z = 5, m = 5, l = 4, t = 6, e = 3, a = 3, r = 3, d = 3, y = 3, g = 6 }
+
+-- Guards first: a retried event must write nothing at all.
+do
+  local j = 1
+  while j <= #ARGV do
+    local code = ARGV[j]
+    local width = ARITY[code]
+    if not width then return redis.error_reply('ERR sr-bad-op ' .. tostring(code)) end
+    if code == 'g' then
+      local until_ms = redis.call('ZSCORE', KEYS[tonumber(ARGV[j + 1])], ARGV[j + 2])
+      if until_ms and tonumber(until_ms) > tonumber(ARGV[j + 3]) then return -1 end
+    end
+    j = j + width
+  end
+end
 
 local function trim(k, cap)
   local n = redis.call('ZCARD', k)
@@ -90,6 +114,26 @@ while i <= n do
   elseif code == 'e' then
     redis.call('EXPIRE', k, ARGV[i + 2])
     i = i + 3
+  elseif code == 'a' then
+    redis.call('SADD', k, ARGV[i + 2])
+    i = i + 3
+  elseif code == 'r' then
+    redis.call('SREM', k, ARGV[i + 2])
+    i = i + 3
+  elseif code == 'd' then
+    redis.call('HDEL', k, ARGV[i + 2])
+    i = i + 3
+  elseif code == 'y' then
+    redis.call('ZREM', k, ARGV[i + 2])
+    i = i + 3
+  elseif code == 'g' then
+    local now = tonumber(ARGV[i + 3])
+    local ttl = tonumber(ARGV[i + 4])
+    redis.call('ZREMRANGEBYSCORE', k, '-inf', now)
+    redis.call('ZADD', k, now + ttl, ARGV[i + 2])
+    trim(k, tonumber(ARGV[i + 5]))
+    redis.call('EXPIRE', k, math.ceil(ttl / 1000))
+    i = i + 6
   else
     return redis.error_reply('ERR sr-bad-op ' .. tostring(code))
   end

@@ -9,6 +9,8 @@
   ARGV[1]  the new order (item ids joined by |)
   ARGV[2]  TTL of the published state, in seconds
   ARGV[3]  payload head; ARGV[4] payload tail: the message is head .. version .. tail
+  ARGV[5]  optional: "s" publishes with SPUBLISH (sharded pub/sub, Redis 7; the cluster
+           store), anything else or absent with PUBLISH (the single-node store)
   Returns: { 1, version } when published; { 0, version } when the order was unchanged.
 ]]
 local cur = redis.call('HGET', KEYS[1], 'order')
@@ -18,5 +20,5 @@ end
 local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
 redis.call('HSET', KEYS[1], 'order', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
-redis.call('PUBLISH', KEYS[2], ARGV[3] .. v .. ARGV[4])
+redis.call(ARGV[5] == 's' and 'SPUBLISH' or 'PUBLISH', KEYS[2], ARGV[3] .. v .. ARGV[4])
 return { 1, v }

@@ -1,0 +1,57 @@
+import { Catalog } from "../catalog/catalog.ts";
+import { validateItems } from "../catalog/item.ts";
+import type { FieldError } from "../domain/result.ts";
+import { checkId, throwIfAny } from "./args.ts";
+import { builder } from "./builder.ts";
+import { badInput } from "./errors.ts";
+import { ItemInput, ItemRef, RemoveItemsResultRef, UpsertItemsResultRef } from "./types/catalog.ts";
+
+builder.mutationField("upsertItems", (t) =>
+  t.field({
+    type: UpsertItemsResultRef,
+    description:
+      "Adds items to the catalogue or updates them (at most MAX_BATCH_SIZE). All-or-nothing: one invalid item and nothing is written.",
+    args: { items: t.arg({ type: [ItemInput], required: true }) },
+    resolve: async (_root, { items }, { engine, config }) => {
+      if (items.length > config.MAX_BATCH_SIZE)
+        throw badInput([{ field: "items", message: `must hold at most ${config.MAX_BATCH_SIZE} items (got ${items.length})` }]);
+      const checked = validateItems(items, config);
+      if (!checked.ok) throw badInput(checked.errors);
+      return new Catalog(engine.store, engine.keys).upsert(checked.value);
+    },
+  }),
+);
+
+builder.mutationField("removeItems", (t) =>
+  t.field({
+    type: RemoveItemsResultRef,
+    description:
+      "Takes items out of the catalogue: their metadata, property and city index entries, and their places in the popularity rankings.",
+    args: { itemIds: t.arg.idList({ required: true }) },
+    resolve: async (_root, { itemIds }, { engine, config }) => {
+      const errors: FieldError[] = [];
+      if (itemIds.length > config.MAX_BATCH_SIZE)
+        errors.push({ field: "itemIds", message: `must hold at most ${config.MAX_BATCH_SIZE} items` });
+      else itemIds.forEach((id, i) => checkId(`itemIds[${i}]`, id, config, errors));
+      throwIfAny(errors);
+      return { removed: await new Catalog(engine.store, engine.keys).remove(itemIds) };
+    },
+  }),
+);
+
+builder.queryField("items", (t) =>
+  t.field({
+    type: [ItemRef],
+    nullable: { list: false, items: true },
+    description: "Catalogue metadata of items, in the order asked; null for an item not in the catalogue.",
+    args: { itemIds: t.arg.idList({ required: true }) },
+    resolve: async (_root, { itemIds }, { engine, config }) => {
+      const errors: FieldError[] = [];
+      if (itemIds.length > config.MAX_CANDIDATES)
+        errors.push({ field: "itemIds", message: `must hold at most ${config.MAX_CANDIDATES} items` });
+      else itemIds.forEach((id, i) => checkId(`itemIds[${i}]`, id, config, errors));
+      throwIfAny(errors);
+      return (await new Catalog(engine.store, engine.keys).get(itemIds)).map((i) => i ?? null);
+    },
+  }),
+);

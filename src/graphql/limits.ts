@@ -1,0 +1,97 @@
+import {
+  type ASTVisitor,
+  GraphQLError,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  type SelectionSetNode,
+  type ValidationContext,
+} from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { Config } from "../config.ts";
+import type { GraphQLContext } from "./context.ts";
+
+/**
+ * Bounds on the shape of an operation, checked at validation (before anything runs, over
+ * HTTP, SSE and WebSocket alike): nesting depth and the number of fields selected, with
+ * fragments counted at every use and aliases counted as fields. Errors carry
+ * `extensions.code` QUERY_TOO_DEEP or QUERY_TOO_COMPLEX.
+ */
+export function queryShapeRule(maxDepth: number, maxFields: number) {
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      let fields = 0;
+      let deepest = 0;
+      const walk = (set: SelectionSetNode, depth: number, path: Set<string>): void => {
+        for (const s of set.selections) {
+          if (fields > maxFields || deepest > maxDepth) return;
+          if (s.kind === Kind.FIELD) {
+            fields++;
+            if (depth > deepest) deepest = depth;
+            if (s.selectionSet) walk(s.selectionSet, depth + 1, path);
+          } else if (s.kind === Kind.INLINE_FRAGMENT) {
+            walk(s.selectionSet, depth, path);
+          } else {
+            const name = s.name.value;
+            const frag = context.getFragment(name);
+            if (!frag || path.has(name)) continue; // unknown or cyclic: other rules report it
+            path.add(name);
+            walk(frag.selectionSet, depth, path);
+            path.delete(name);
+          }
+        }
+      };
+      walk(node.selectionSet, 1, new Set());
+      if (deepest > maxDepth)
+        context.reportError(
+          new GraphQLError(
+            `Operation is too deep: selections may nest at most ${maxDepth} levels`,
+            {
+              nodes: [node],
+              extensions: { code: "QUERY_TOO_DEEP", maxDepth },
+            },
+          ),
+        );
+      else if (fields > maxFields)
+        context.reportError(
+          new GraphQLError(
+            `Operation is too complex: it may select at most ${maxFields} fields (fragments counted at each use, aliases included)`,
+            { nodes: [node], extensions: { code: "QUERY_TOO_COMPLEX", maxFields } },
+          ),
+        );
+    },
+  });
+}
+
+/** Adds the shape bounds and, when INTROSPECTION=false, the no-introspection rule. */
+export function useOperationLimits(config: Config): Plugin<GraphQLContext> {
+  const shape = queryShapeRule(config.MAX_QUERY_DEPTH, config.MAX_QUERY_FIELDS);
+  return {
+    onValidate: ({ addValidationRule }) => {
+      addValidationRule(shape);
+      if (!config.INTROSPECTION) addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+/** Checks credentials, scope and the per-key rate limit of each operation (see auth/access.ts). */
+export function useAccess(): Plugin<GraphQLContext> {
+  const check = (args: {
+    contextValue: unknown;
+    document: import("graphql").DocumentNode;
+    operationName?: string | null;
+  }) => {
+    const ctx = args.contextValue as Partial<GraphQLContext>;
+    if (!ctx.access || !ctx.principal) return undefined;
+    return ctx.access.checkOperation(ctx.principal, args.document, args.operationName);
+  };
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => {
+      const err = check(args);
+      if (err) setResultAndStopExecution({ errors: [err] });
+    },
+    onSubscribe: ({ args, setResultAndStopExecution }) => {
+      const err = check(args);
+      if (err) setResultAndStopExecution({ errors: [err] });
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { ApolloLink } from "@apollo/client";
+import { print } from "graphql";
+import { type Client, type ClientOptions, createClient } from "graphql-sse";
+import { Observable } from "rxjs";
+
+/**
+ * A terminating Apollo link over GraphQL over SSE (graphql-sse's client in its default
+ * "distinct connections" mode: one SSE stream per operation), which is what yoga serves.
+ */
+export class SSELink extends ApolloLink {
+  private readonly client: Client;
+
+  constructor(options: ClientOptions) {
+    super();
+    this.client = createClient(options);
+  }
+
+  override request(operation: ApolloLink.Operation): Observable<ApolloLink.Result> {
+    return new Observable((sink) =>
+      this.client.subscribe<Record<string, unknown>, Record<string, unknown>>(
+        {
+          query: print(operation.query),
+          operationName: operation.operationName,
+          variables: operation.variables,
+          extensions: operation.extensions,
+        },
+        {
+          next: (value) => sink.next(value as ApolloLink.Result),
+          complete: () => sink.complete(),
+          error: (err) => sink.error(err),
+        },
+      ),
+    );
+  }
+}
