@@ -6,6 +6,7 @@
  */
 import { GBDT_FORMAT, type GbdtModel, type GbdtTree } from "../scoring/gbdt.ts";
 import { ndcg, reciprocalRank } from "./metrics.ts";
+import { mulberry32 } from "../util/prng.ts";
 
 export interface RankingGroup {
   features: ArrayLike<number>[];
@@ -703,16 +704,6 @@ function growTree(g: Grower, features: Int32Array, scores: Float64Array): GbdtTr
 // ---------------------------------------------------------------------------------------------
 // Training loop.
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function meanRR(flat: Flat, scores: Float64Array): number {
   const groups = flat.groupStart.length - 1;

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadScorer } from "../../src/scoring/load-scorer.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /**
@@ -60,7 +61,8 @@ describe.skipIf(!HAVE_CHROMIUM)("demo page in Chromium", () => {
 
   beforeAll(async () => {
     await buildWeb();
-    server = await startTestServer("redis");
+    // The model `npm start` serves (models/default.json; the hand-weighted one without it).
+    server = await startTestServer("redis", {}, { scorer: loadScorer({ MODEL_PATH: undefined }) });
     profile = mkdtempSync(join(tmpdir(), "sessionrank-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -121,6 +123,12 @@ describe.skipIf(!HAVE_CHROMIUM)("demo page in Chromium", () => {
     await expect.poll(() => page.getByTestId("session-steps").textContent()).toBe("5");
     await expect.poll(() => card.locator(".touch").first().textContent()).toBe("images ×3");
 
+    // One more hotel, further down, for the screenshot: it moves up on the last push.
+    const other = (await items(page).nth(14).getAttribute("data-item-id"))!;
+    await lookAtImages(page, other, 1);
+    await expect.poll(() => rankOf(page, other), { timeout: 10_000 }).toBeLessThan(15);
+
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(800); // let the reorder animation settle
     mkdirSync(join(ROOT, "docs"), { recursive: true });
     await page.screenshot({ path: join(ROOT, "docs", "demo.png") });

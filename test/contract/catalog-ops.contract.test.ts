@@ -3,6 +3,7 @@ import type { Op } from "../../src/state/ops.ts";
 import type { ReadOp, Store } from "../../src/state/store.ts";
 import { uniquePrefix } from "../support/prefix.ts";
 import { ALL_STORE_KINDS, makeStore } from "../support/stores.ts";
+import { mulberry32 as prng } from "../../src/util/prng.ts";
 
 // The catalogue's ops (sadd, srem, hdel, zrem) and reads (smismember, scard, srandmember):
 // the same semantics on every store, and the two interpreters agree on random streams.
@@ -99,16 +100,6 @@ describe.each(ALL_STORE_KINDS)("catalogue ops and reads: %s", (kind) => {
 });
 
 /** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("memory and Redis agree on random streams of catalogue ops", () => {
   it.each([3, 11, 2025])("seed %i", async (seed) => {

@@ -5,6 +5,7 @@ import type { ReadOp, ReadValue, Store } from "../../src/state/store.ts";
 import { collector } from "../support/collector.ts";
 import { uniquePrefix } from "../support/prefix.ts";
 import { ALL_STORE_KINDS, makeStore } from "../support/stores.ts";
+import { mulberry32 as prng } from "../../src/util/prng.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -522,17 +523,6 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
 // The two interpreters of the ops (lua/apply-ops.lua and ops.ts applyOps) on the same
 // random op stream must leave the same data, and answer the same reads on the way.
 
-/** mulberry32: a tiny deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HASHES = ["h1", "h2"];
 const ZSETS = ["z1", "z2", "z3"];

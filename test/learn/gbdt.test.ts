@@ -9,6 +9,7 @@ import {
   parseGbdtModel,
   predict,
 } from "../../src/scoring/gbdt.ts";
+import { mulberry32 } from "../../src/util/prng.ts";
 
 /**
  * tree 0:            node0: a <= 1 ?              (value 0.09, cover 10)
@@ -38,16 +39,6 @@ function handModel(): GbdtModel {
   };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function trainedModel(): { model: GbdtModel; rows: ArrayLike<number>[] } {
   const random = mulberry32(99);

@@ -7,17 +7,8 @@ import {
 } from "../../src/learn/lambdamart.ts";
 import { meanReciprocalRank } from "../../src/learn/metrics.ts";
 import { contributions, type GbdtModel, type GbdtTree, predict } from "../../src/scoring/gbdt.ts";
+import { mulberry32 } from "../../src/util/prng.ts";
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FEATURES = ["a", "b", "c", "d", "e"];
 

@@ -183,7 +183,7 @@ const REASONS: Record<string, string> = {
   last_type: "fits your last action",
   n_filters: "fits your filters",
   touched_in_list: "you interacted with this list",
-  slot_minus_last_clickout: "near your last clickout",
+  slot_minus_last_clickout: "position vs. your last clickout",
   last_gap_secs: "your pace",
   session_step: "how far the session is",
   session_items: "how many hotels you touched",
