@@ -15,7 +15,8 @@ import { RedisStore } from "../src/state/redis-store.ts";
 
 const file = process.argv[2];
 const url = process.env.REDIS_URL;
-if (!file || !url) throw new Error("usage: REDIS_URL=redis://... tsx scripts/catalog-memory.ts <file>");
+if (!file || !url)
+  throw new Error("usage: REDIS_URL=redis://... tsx scripts/catalog-memory.ts <file>");
 const prefix = `mem${Date.now()}`;
 const config = defaultConfig({ REDIS_PREFIX: prefix });
 const redis = new Redis(url);
@@ -34,7 +35,10 @@ const after = await used();
 let itemBytes = 0;
 let setBytes = 0;
 let sets = 0;
-for (const it of items) itemBytes += Number(await redis.call("MEMORY", "USAGE", `${prefix}:{i:${it.itemId}}`, "SAMPLES", "0"));
+for (const it of items)
+  itemBytes += Number(
+    await redis.call("MEMORY", "USAGE", `${prefix}:{i:${it.itemId}}`, "SAMPLES", "0"),
+  );
 let cursor = "0";
 do {
   const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:{[pc]:*}:items`, "COUNT", 1000);

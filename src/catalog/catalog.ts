@@ -35,7 +35,9 @@ export class Catalog {
   /** Current metadata of items (undefined for items not in the catalogue). One round trip. */
   async get(itemIds: readonly string[]): Promise<(CatalogItem | undefined)[]> {
     if (itemIds.length === 0) return [];
-    const values = await this.store.read(itemIds.map((id) => ({ op: "hgetall", key: this.keys.item(id) })));
+    const values = await this.store.read(
+      itemIds.map((id) => ({ op: "hgetall", key: this.keys.item(id) })),
+    );
     return itemIds.map((id, i) => parseMeta(id, (values[i] ?? {}) as Record<string, string>));
   }
 
@@ -84,7 +86,11 @@ export class Catalog {
       .sort((a, b) => a.n - b.n || (a.p < b.p ? -1 : 1))
       .slice(0, CONTENT_PROPERTIES);
     const sampled = await this.store.read(
-      rare.map(({ p }) => ({ op: "srandmember", key: this.keys.propertyItems(p), n: CONTENT_SAMPLE })),
+      rare.map(({ p }) => ({
+        op: "srandmember",
+        key: this.keys.propertyItems(p),
+        n: CONTENT_SAMPLE,
+      })),
     );
     const pool = new Set<string>(covisit.keys());
     for (const v of sampled) for (const id of v as string[]) pool.add(id);
@@ -111,4 +117,3 @@ function top(scores: ReadonlyMap<string, number>, limit: number): SimilarItem[] 
     .slice(0, limit)
     .map(([itemId, score]) => ({ itemId, score: Math.round(score * 1e6) / 1e6 }));
 }
-

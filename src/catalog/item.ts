@@ -51,18 +51,25 @@ export function checkCatalogText(
   const v = value.trim();
   if (v.length === 0 && !allowEmpty) return { error: "must not be empty" };
   if (v.length > maxLength) return { error: `must be at most ${maxLength} characters` };
-  if (TEXT_FORBIDDEN.test(v)) return { error: "must not contain control characters, '|', '{' or '}'" };
+  if (TEXT_FORBIDDEN.test(v))
+    return { error: "must not contain control characters, '|', '{' or '}'" };
   return v;
 }
 
-export function validateItem(raw: RawItemInput, limits: ItemLimits, path: string): Result<ItemUpdate> {
+export function validateItem(
+  raw: RawItemInput,
+  limits: ItemLimits,
+  path: string,
+): Result<ItemUpdate> {
   const errors: FieldError[] = [];
-  const fail = (field: string, message: string) => errors.push({ field: `${path}.${field}`, message });
+  const fail = (field: string, message: string) =>
+    errors.push({ field: `${path}.${field}`, message });
 
   let itemId: string | undefined;
   const id = raw.itemId;
   if (typeof id !== "string" || id.length === 0) fail("itemId", "is required");
-  else if (id.length > limits.MAX_ID_LENGTH) fail("itemId", `must be at most ${limits.MAX_ID_LENGTH} characters`);
+  else if (id.length > limits.MAX_ID_LENGTH)
+    fail("itemId", `must be at most ${limits.MAX_ID_LENGTH} characters`);
   else if (!ID_PATTERN.test(id))
     fail("itemId", "must not contain whitespace, control characters, '{', '}' or '|'");
   else itemId = id;
@@ -71,7 +78,10 @@ export function validateItem(raw: RawItemInput, limits: ItemLimits, path: string
   if (raw.properties !== undefined && raw.properties !== null) {
     if (!Array.isArray(raw.properties)) fail("properties", "must be a list of strings");
     else if (raw.properties.length > limits.MAX_ITEM_PROPERTIES)
-      fail("properties", `must hold at most ${limits.MAX_ITEM_PROPERTIES} entries (got ${raw.properties.length})`);
+      fail(
+        "properties",
+        `must hold at most ${limits.MAX_ITEM_PROPERTIES} entries (got ${raw.properties.length})`,
+      );
     else {
       const seen = new Set<string>();
       const list: string[] = [];
@@ -103,7 +113,10 @@ export function validateItem(raw: RawItemInput, limits: ItemLimits, path: string
   if (raw.attributes !== undefined && raw.attributes !== null) {
     if (!Array.isArray(raw.attributes)) fail("attributes", "must be a list of {name, value}");
     else if (raw.attributes.length > limits.MAX_ITEM_ATTRIBUTES)
-      fail("attributes", `must hold at most ${limits.MAX_ITEM_ATTRIBUTES} entries (got ${raw.attributes.length})`);
+      fail(
+        "attributes",
+        `must hold at most ${limits.MAX_ITEM_ATTRIBUTES} entries (got ${raw.attributes.length})`,
+      );
     else {
       const out: Record<string, number> = {};
       let ok = true;
@@ -112,14 +125,24 @@ export function validateItem(raw: RawItemInput, limits: ItemLimits, path: string
         const value = a?.value;
         if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
           ok = false;
-          fail(`attributes[${i}].name`, "must be 1-32 characters of A-Z a-z 0-9 _, starting with a letter");
+          fail(
+            `attributes[${i}].name`,
+            "must be 1-32 characters of A-Z a-z 0-9 _, starting with a letter",
+          );
         } else if (Object.hasOwn(out, name)) {
           ok = false;
           fail(`attributes[${i}].name`, `duplicates attribute ${name}`);
         }
-        if (typeof value !== "number" || !Number.isFinite(value) || Math.abs(value) > MAX_ATTRIBUTE) {
+        if (
+          typeof value !== "number" ||
+          !Number.isFinite(value) ||
+          Math.abs(value) > MAX_ATTRIBUTE
+        ) {
           ok = false;
-          fail(`attributes[${i}].value`, `must be a finite number between -${MAX_ATTRIBUTE} and ${MAX_ATTRIBUTE}`);
+          fail(
+            `attributes[${i}].value`,
+            `must be a finite number between -${MAX_ATTRIBUTE} and ${MAX_ATTRIBUTE}`,
+          );
         }
         if (ok && typeof name === "string" && typeof value === "number") out[name] = value;
       });
@@ -151,7 +174,10 @@ export function validateItems(
       return;
     }
     if (seen.has(checked.value.itemId))
-      errors.push({ field: `${path}[${i}].itemId`, message: `duplicates item ${checked.value.itemId}` });
+      errors.push({
+        field: `${path}[${i}].itemId`,
+        message: `duplicates item ${checked.value.itemId}`,
+      });
     seen.add(checked.value.itemId);
     items.push(checked.value);
   });

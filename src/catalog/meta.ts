@@ -21,11 +21,15 @@ export const META = {
 } as const;
 
 /** The item's metadata from its whole hash; undefined when it is not in the catalogue. */
-export function parseMeta(itemId: string, hash: Readonly<Record<string, string>>): CatalogItem | undefined {
+export function parseMeta(
+  itemId: string,
+  hash: Readonly<Record<string, string>>,
+): CatalogItem | undefined {
   if (hash[META.marker] === undefined) return undefined;
   const attributes: Record<string, number> = {};
   for (const [f, v] of Object.entries(hash)) {
-    if (f.startsWith(META.attributePrefix)) attributes[f.slice(META.attributePrefix.length)] = Number(v);
+    if (f.startsWith(META.attributePrefix))
+      attributes[f.slice(META.attributePrefix.length)] = Number(v);
   }
   const p = hash[META.properties];
   return {
@@ -51,19 +55,25 @@ export function upsertOps(keys: Keys, old: CatalogItem | undefined, update: Item
   if (update.properties !== undefined) {
     const before = new Set((old?.properties ?? []).map(normalizeProperty));
     const after = new Set(update.properties.map(normalizeProperty));
-    for (const p of before) if (!after.has(p)) index.push({ op: "srem", key: keys.propertyItems(p), member });
-    for (const p of after) if (!before.has(p)) index.push({ op: "sadd", key: keys.propertyItems(p), member });
+    for (const p of before)
+      if (!after.has(p)) index.push({ op: "srem", key: keys.propertyItems(p), member });
+    for (const p of after)
+      if (!before.has(p)) index.push({ op: "sadd", key: keys.propertyItems(p), member });
     // Re-adding what is there is harmless and repairs an index a split group left behind.
     if (update.properties.length > 0) {
       hash.push({ op: "hset", key, field: META.properties, value: update.properties.join("|") });
       hash.push({ op: "hset", key, field: META.signature, value: signature(after)! });
     } else {
-      hash.push({ op: "hdel", key, field: META.properties }, { op: "hdel", key, field: META.signature });
+      hash.push(
+        { op: "hdel", key, field: META.properties },
+        { op: "hdel", key, field: META.signature },
+      );
     }
   }
   if (update.city !== undefined) {
     const city = update.city || undefined;
-    if (old?.city && old.city !== city) index.push({ op: "srem", key: keys.cityItems(old.city), member });
+    if (old?.city && old.city !== city)
+      index.push({ op: "srem", key: keys.cityItems(old.city), member });
     if (city) {
       index.push({ op: "sadd", key: keys.cityItems(city), member });
       hash.push({ op: "hset", key, field: META.city, value: city });
@@ -73,7 +83,8 @@ export function upsertOps(keys: Keys, old: CatalogItem | undefined, update: Item
   }
   if (update.attributes !== undefined) {
     for (const name of Object.keys(old?.attributes ?? {}))
-      if (!Object.hasOwn(update.attributes, name)) hash.push({ op: "hdel", key, field: META.attribute(name) });
+      if (!Object.hasOwn(update.attributes, name))
+        hash.push({ op: "hdel", key, field: META.attribute(name) });
     for (const [name, v] of Object.entries(update.attributes))
       hash.push({ op: "hset", key, field: META.attribute(name), value: String(v) });
   }
@@ -96,7 +107,8 @@ export function removeOps(keys: Keys, old: CatalogItem): Op[] {
     ops.push({ op: "zrem", key: keys.cityPopularity(old.city), member });
   }
   ops.push({ op: "zrem", key: keys.globalPopularity(), member });
-  for (const name of Object.keys(old.attributes)) ops.push({ op: "hdel", key, field: META.attribute(name) });
+  for (const name of Object.keys(old.attributes))
+    ops.push({ op: "hdel", key, field: META.attribute(name) });
   for (const field of [META.properties, META.signature, META.city, META.marker])
     ops.push({ op: "hdel", key, field });
   return ops;

@@ -21,7 +21,11 @@ export const ACCUMULATORS: readonly Accumulator[] = [
 ];
 
 /** All writes one event causes, given the session before it. Pure. */
-export function eventWrites(event: SessionEvent, before: SessionSnapshot, ctx: FeatureContext): Op[] {
+export function eventWrites(
+  event: SessionEvent,
+  before: SessionSnapshot,
+  ctx: FeatureContext,
+): Op[] {
   const info: EventInfo = {
     event,
     before,

@@ -17,7 +17,12 @@ const ITEM_READ_FIELDS = [
 ];
 
 /** Catalogue fields read with each candidate's counters (same HMGET, after them). */
-const META_READ_FIELDS = [META.marker, META.signature, META.attribute("stars"), META.attribute("rating")];
+const META_READ_FIELDS = [
+  META.marker,
+  META.signature,
+  META.attribute("stars"),
+  META.attribute("rating"),
+];
 const CANDIDATE_FIELDS = [...ITEM_READ_FIELDS, ...META_READ_FIELDS];
 
 /** Session items whose properties the candidates are compared with (latest first). */
@@ -27,7 +32,8 @@ export const MAX_FILTERS_CHECKED = 10;
 
 /** The item of the session's latest clickout, from its recent log (newest first). */
 export function lastClickoutItem(snap: SessionSnapshot): string | undefined {
-  for (const r of snap.raw.recent) if (r.startsWith("CLICKOUT|")) return r.split("|")[1] || undefined;
+  for (const r of snap.raw.recent)
+    if (r.startsWith("CLICKOUT|")) return r.split("|")[1] || undefined;
   return undefined;
 }
 
@@ -64,27 +70,40 @@ export interface CandidateData {
   filtersMet: Int32Array;
 }
 
-function similaritySources(snap: SessionSnapshot): { touched: string[]; clickout: string | undefined } {
+function similaritySources(snap: SessionSnapshot): {
+  touched: string[];
+  clickout: string | undefined;
+} {
   return { touched: snap.touched.slice(0, SIMILARITY_SOURCES), clickout: lastClickoutItem(snap) };
 }
 
 function activeFilters(snap: SessionSnapshot): string[] {
-  return [...new Set(snap.filters.map(normalizeProperty))].filter((f) => f.length > 0).slice(0, MAX_FILTERS_CHECKED);
+  return [...new Set(snap.filters.map(normalizeProperty))]
+    .filter((f) => f.length > 0)
+    .slice(0, MAX_FILTERS_CHECKED);
 }
 
 export function candidateReads(keys: Keys, snap: SessionSnapshot, list: CandidateList): ReadOp[] {
-  const reads: ReadOp[] = list.items.map((c) => ({ op: "hmget", key: keys.item(c), fields: CANDIDATE_FIELDS }));
+  const reads: ReadOp[] = list.items.map((c) => ({
+    op: "hmget",
+    key: keys.item(c),
+    fields: CANDIDATE_FIELDS,
+  }));
   for (const src of snap.touched.slice(0, COVISIT_SOURCES))
     reads.push({ op: "zmscore", key: keys.covisit(src), members: list.items });
-  if (snap.userId) reads.push({ op: "zmscore", key: keys.userHistory(snap.userId), members: list.items });
-  if (snap.city) reads.push({ op: "zmscore", key: keys.cityPopularity(snap.city), members: list.items });
+  if (snap.userId)
+    reads.push({ op: "zmscore", key: keys.userHistory(snap.userId), members: list.items });
+  if (snap.city)
+    reads.push({ op: "zmscore", key: keys.cityPopularity(snap.city), members: list.items });
   reads.push({ op: "zmscore", key: keys.globalPopularity(), members: list.items });
   // Content: the signatures of the session's latest items and last clickout, and which
   // candidates have each active filter as a property. Appended: the reads above keep
   // their places.
   const src = similaritySources(snap);
-  for (const t of src.touched) reads.push({ op: "hmget", key: keys.item(t), fields: [META.signature] });
-  if (src.clickout !== undefined) reads.push({ op: "hmget", key: keys.item(src.clickout), fields: [META.signature] });
+  for (const t of src.touched)
+    reads.push({ op: "hmget", key: keys.item(t), fields: [META.signature] });
+  if (src.clickout !== undefined)
+    reads.push({ op: "hmget", key: keys.item(src.clickout), fields: [META.signature] });
   for (const f of activeFilters(snap))
     reads.push({ op: "smismember", key: keys.propertyItems(f), members: list.items });
   return reads;

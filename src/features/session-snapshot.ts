@@ -1,5 +1,11 @@
 import type { Keys } from "../domain/keys.ts";
-import { applyOps, type Db, type Op, parseSessionItem, type SessionItemCounters } from "../state/ops.ts";
+import {
+  applyOps,
+  type Db,
+  type Op,
+  parseSessionItem,
+  type SessionItemCounters,
+} from "../state/ops.ts";
 import type { ReadOp, ReadValue } from "../state/store.ts";
 
 /**
@@ -92,7 +98,11 @@ function build(
 }
 
 /** The session state after `ops`, computed locally from the state before them. */
-export function foldSession(keys: Keys, snap: SessionSnapshot, ops: readonly Op[]): SessionSnapshot {
+export function foldSession(
+  keys: Keys,
+  snap: SessionSnapshot,
+  ops: readonly Op[],
+): SessionSnapshot {
   const sk = keys.sessionState(snap.sessionId);
   const ik = keys.sessionItems(snap.sessionId);
   const rk = keys.sessionRecent(snap.sessionId);

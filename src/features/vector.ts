@@ -1,5 +1,5 @@
-import { EVENT_TYPES, itemEventIndex } from "../domain/event-type.ts";
 import { similarity } from "../catalog/properties.ts";
+import { EVENT_TYPES, itemEventIndex } from "../domain/event-type.ts";
 import type { CandidateData, CandidateList } from "./candidates.ts";
 import type { SessionSnapshot } from "./session-snapshot.ts";
 
@@ -90,7 +90,11 @@ const T_CLICKOUT = itemEventIndex("CLICKOUT");
  * Row-major matrix: candidate i's features at [i * FEATURE_COUNT, (i+1) * FEATURE_COUNT).
  * Pure: the same snapshot and reads give the same numbers live, in replay and in training.
  */
-export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: CandidateData): Float64Array {
+export function featureMatrix(
+  snap: SessionSnapshot,
+  list: CandidateList,
+  data: CandidateData,
+): Float64Array {
   const n = list.items.length;
   const m = new Float64Array(n * FEATURE_COUNT);
   const slotOf = new Map<string, number>();
@@ -113,9 +117,12 @@ export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: 
     if (item && !touchTs.has(item)) touchTs.set(item, ts);
   });
   const lastGap = prevTs >= 0 ? (snap.lastTs - prevTs) / 1000 : -1;
-  const lastType = snap.lastType ? EVENT_TYPES.indexOf(snap.lastType as (typeof EVENT_TYPES)[number]) : -1;
+  const lastType = snap.lastType
+    ? EVENT_TYPES.indexOf(snap.lastType as (typeof EVENT_TYPES)[number])
+    : -1;
   const prevSlot = new Map<string, number>();
-  if (list.items !== snap.list) for (let i = 0; i < snap.list.length; i++) prevSlot.set(snap.list[i]!, i);
+  if (list.items !== snap.list)
+    for (let i = 0; i < snap.list.length; i++) prevSlot.set(snap.list[i]!, i);
   let touchedInList = 0;
   let touchedPriceSum = 0;
   let touchedPriced = 0;
@@ -150,7 +157,8 @@ export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: 
       break;
     }
   }
-  const lastClickoutSlot = lastClickoutItem !== undefined ? (slotOf.get(lastClickoutItem) ?? -1) : -1;
+  const lastClickoutSlot =
+    lastClickoutItem !== undefined ? (slotOf.get(lastClickoutItem) ?? -1) : -1;
 
   const prices = list.prices;
   let priceMean = 0;
@@ -235,7 +243,10 @@ export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: 
       lastTouchedSlot >= 0 && secondSlot >= 0 ? i - (2 * lastTouchedSlot - secondSlot) : NEVER,
     );
     set("last_type", lastType);
-    set("price_vs_touched", price !== undefined && touchedPriceMean > 0 ? price / touchedPriceMean : -1);
+    set(
+      "price_vs_touched",
+      price !== undefined && touchedPriceMean > 0 ? price / touchedPriceMean : -1,
+    );
     const pp = list.items === snap.list ? i : prevSlot.get(c);
     set("in_prev_list", pp !== undefined ? 1 : 0);
     set("touched_in_list", touchedInList);
@@ -252,7 +263,10 @@ export function featureMatrix(snap: SessionSnapshot, list: CandidateList, data: 
     set("c_sim_touched_mean", content.simMean[i]!);
     set("c_sim_last_clickout", content.simClickout[i]!);
     set("c_filters_met", data.filtersMet[i] ?? 0);
-    set("c_filters_frac", snap.filters.length > 0 ? (data.filtersMet[i] ?? 0) / snap.filters.length : -1);
+    set(
+      "c_filters_frac",
+      snap.filters.length > 0 ? (data.filtersMet[i] ?? 0) / snap.filters.length : -1,
+    );
     set("c_stars", meta?.stars ?? -1);
     set("c_stars_rank", content.starsRank[i]!);
     set("c_rating", meta?.rating ?? -1);

@@ -14,7 +14,12 @@ builder.mutationField("upsertItems", (t) =>
     args: { items: t.arg({ type: [ItemInput], required: true }) },
     resolve: async (_root, { items }, { engine, config }) => {
       if (items.length > config.MAX_BATCH_SIZE)
-        throw badInput([{ field: "items", message: `must hold at most ${config.MAX_BATCH_SIZE} items (got ${items.length})` }]);
+        throw badInput([
+          {
+            field: "items",
+            message: `must hold at most ${config.MAX_BATCH_SIZE} items (got ${items.length})`,
+          },
+        ]);
       const checked = validateItems(items, config);
       if (!checked.ok) throw badInput(checked.errors);
       return new Catalog(engine.store, engine.keys).upsert(checked.value);
@@ -31,8 +36,14 @@ builder.mutationField("removeItems", (t) =>
     resolve: async (_root, { itemIds }, { engine, config }) => {
       const errors: FieldError[] = [];
       if (itemIds.length > config.MAX_BATCH_SIZE)
-        errors.push({ field: "itemIds", message: `must hold at most ${config.MAX_BATCH_SIZE} items` });
-      else itemIds.forEach((id, i) => checkId(`itemIds[${i}]`, id, config, errors));
+        errors.push({
+          field: "itemIds",
+          message: `must hold at most ${config.MAX_BATCH_SIZE} items`,
+        });
+      else
+        itemIds.forEach((id, i) => {
+          checkId(`itemIds[${i}]`, id, config, errors);
+        });
       throwIfAny(errors);
       return { removed: await new Catalog(engine.store, engine.keys).remove(itemIds) };
     },
@@ -43,13 +54,20 @@ builder.queryField("items", (t) =>
   t.field({
     type: [ItemRef],
     nullable: { list: false, items: true },
-    description: "Catalogue metadata of items, in the order asked; null for an item not in the catalogue.",
+    description:
+      "Catalogue metadata of items, in the order asked; null for an item not in the catalogue.",
     args: { itemIds: t.arg.idList({ required: true }) },
     resolve: async (_root, { itemIds }, { engine, config }) => {
       const errors: FieldError[] = [];
       if (itemIds.length > config.MAX_CANDIDATES)
-        errors.push({ field: "itemIds", message: `must hold at most ${config.MAX_CANDIDATES} items` });
-      else itemIds.forEach((id, i) => checkId(`itemIds[${i}]`, id, config, errors));
+        errors.push({
+          field: "itemIds",
+          message: `must hold at most ${config.MAX_CANDIDATES} items`,
+        });
+      else
+        itemIds.forEach((id, i) => {
+          checkId(`itemIds[${i}]`, id, config, errors);
+        });
       throwIfAny(errors);
       return (await new Catalog(engine.store, engine.keys).get(itemIds)).map((i) => i ?? null);
     },

@@ -11,7 +11,11 @@ export const ruleArgs = builder.args((t) => ({
 }));
 
 /** Checks filter and pins into `errors`; the rules, or undefined when they ask for nothing. */
-export function checkRules(raw: RawRules, config: Config, errors: FieldError[]): ListRules | undefined {
+export function checkRules(
+  raw: RawRules,
+  config: Config,
+  errors: FieldError[],
+): ListRules | undefined {
   const checked = validateRules(raw, config);
   if (!checked.ok) {
     errors.push(...checked.errors);

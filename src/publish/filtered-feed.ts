@@ -1,5 +1,11 @@
 import type { Engine } from "../ingest/engine.ts";
-import { applyRules, type ListRules, parseRuleFacts, ruleReads, sessionSeen } from "../recommend/rules.ts";
+import {
+  applyRules,
+  type ListRules,
+  parseRuleFacts,
+  ruleReads,
+  sessionSeen,
+} from "../recommend/rules.ts";
 import { parseSessionItem, type SessionItemCounters } from "../state/ops.ts";
 import type { ReadOp } from "../state/store.ts";
 import type { RecommendationList } from "./recommendation-list.ts";

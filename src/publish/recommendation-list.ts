@@ -20,7 +20,10 @@ export interface RecommendationList {
  * Splits the list's JSON around its version, so the publish script can number the list
  * atomically in Redis and the message still is one plain JSON document.
  */
-export function payloadParts(list: Omit<RecommendationList, "version">): { head: string; tail: string } {
+export function payloadParts(list: Omit<RecommendationList, "version">): {
+  head: string;
+  tail: string;
+} {
   // A control character cannot occur in validated ids or in reasons, so this marker is unique.
   const marker = "\u0000version\u0000";
   const json = JSON.stringify({

@@ -14,12 +14,20 @@ export function nextItemReads(keys: Keys, snap: SessionSnapshot, limit: number):
   const reads: ReadOp[] = snap.touched
     .slice(0, COVISIT_SOURCES)
     .map((t) => ({ op: "ztop", key: keys.covisit(t), n: limit * 2 }));
-  reads.push({ op: "ztop", key: snap.city ? keys.cityPopularity(snap.city) : keys.globalPopularity(), n: limit });
+  reads.push({
+    op: "ztop",
+    key: snap.city ? keys.cityPopularity(snap.city) : keys.globalPopularity(),
+    n: limit,
+  });
   reads.push({ op: "ztop", key: keys.globalPopularity(), n: limit });
   return reads;
 }
 
-export function nextItems(snap: SessionSnapshot, values: readonly ReadValue[], limit: number): RankedItem[] {
+export function nextItems(
+  snap: SessionSnapshot,
+  values: readonly ReadValue[],
+  limit: number,
+): RankedItem[] {
   const sources = Math.min(COVISIT_SOURCES, snap.touched.length);
   const covisit = new Map<string, { score: number; via: string }>();
   for (let s = 0; s < sources; s++) {
@@ -37,8 +45,11 @@ export function nextItems(snap: SessionSnapshot, values: readonly ReadValue[], l
     seen.add(itemId);
     out.push({ itemId, rank: out.length + 1, score: roundScore(score), reasons: [reason] });
   };
-  const ranked = [...covisit.entries()].sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1));
-  for (const [item, { score, via }] of ranked) push(item, 2 + score / (1 + score), `covisited_with:${via}`);
+  const ranked = [...covisit.entries()].sort(
+    (a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1),
+  );
+  for (const [item, { score, via }] of ranked)
+    push(item, 2 + score / (1 + score), `covisited_with:${via}`);
   const city = (values[sources] ?? []) as [string, number][];
   const cityTop = city[0]?.[1] ?? 1;
   for (const [item, score] of city)

@@ -1,12 +1,12 @@
-import { normalizeProperty } from "../catalog/properties.ts";
 import { checkCatalogText } from "../catalog/item.ts";
+import { normalizeProperty } from "../catalog/properties.ts";
 import type { Config } from "../config.ts";
+import { itemEventIndex } from "../domain/event-type.ts";
 import type { Keys } from "../domain/keys.ts";
 import type { FieldError, Result } from "../domain/result.ts";
 import type { SessionSnapshot } from "../features/session-snapshot.ts";
 import type { RankedItem } from "../scoring/rank.ts";
 import { roundScore } from "../scoring/rank.ts";
-import { itemEventIndex } from "../domain/event-type.ts";
 import type { ReadOp, ReadValue } from "../state/store.ts";
 
 /**
@@ -46,7 +46,9 @@ export interface RawRules {
     excludeSeen?: boolean | null;
     requireProperties?: readonly string[] | null;
     city?: string | null;
-    boost?: readonly { property?: string | null; itemIds?: readonly string[] | null; weight: number }[] | null;
+    boost?:
+      | readonly { property?: string | null; itemIds?: readonly string[] | null; weight: number }[]
+      | null;
   } | null;
   pin?: readonly { itemId: string; position: number }[] | null;
 }
@@ -61,7 +63,11 @@ export function validateRules(
 ): Result<ListRules | undefined> {
   const errors: FieldError[] = [];
   const fail = (field: string, message: string) => errors.push({ field, message });
-  const ids = (field: string, list: readonly string[] | null | undefined, max: number): Set<string> => {
+  const ids = (
+    field: string,
+    list: readonly string[] | null | undefined,
+    max: number,
+  ): Set<string> => {
     const out = new Set<string>();
     if (!list) return out;
     if (list.length > max) {
@@ -70,7 +76,10 @@ export function validateRules(
     }
     list.forEach((id, i) => {
       if (id.length === 0 || id.length > config.MAX_ID_LENGTH || !ID_PATTERN.test(id))
-        fail(`${field}[${i}]`, `must be a valid item id (1-${config.MAX_ID_LENGTH} characters, no whitespace, '{', '}' or '|')`);
+        fail(
+          `${field}[${i}]`,
+          `must be a valid item id (1-${config.MAX_ID_LENGTH} characters, no whitespace, '{', '}' or '|')`,
+        );
       else out.add(id);
     });
     return out;
@@ -102,7 +111,8 @@ export function validateRules(
   }
   const boosts: Boost[] = [];
   if (f.boost) {
-    if (f.boost.length > config.MAX_LIST_ITEMS) fail("filter.boost", `must hold at most ${config.MAX_LIST_ITEMS} entries`);
+    if (f.boost.length > config.MAX_LIST_ITEMS)
+      fail("filter.boost", `must hold at most ${config.MAX_LIST_ITEMS} entries`);
     else
       f.boost.forEach((b, i) => {
         const at = `filter.boost[${i}]`;
@@ -122,17 +132,23 @@ export function validateRules(
   }
   const pins: Pin[] = [];
   if (raw.pin) {
-    if (raw.pin.length > config.MAX_LIST_ITEMS) fail("pin", `must hold at most ${config.MAX_LIST_ITEMS} entries`);
+    if (raw.pin.length > config.MAX_LIST_ITEMS)
+      fail("pin", `must hold at most ${config.MAX_LIST_ITEMS} entries`);
     else {
       const items = new Set<string>();
       const positions = new Set<number>();
       raw.pin.forEach((p, i) => {
-        if (p.itemId.length === 0 || p.itemId.length > config.MAX_ID_LENGTH || !ID_PATTERN.test(p.itemId))
+        if (
+          p.itemId.length === 0 ||
+          p.itemId.length > config.MAX_ID_LENGTH ||
+          !ID_PATTERN.test(p.itemId)
+        )
           fail(`pin[${i}].itemId`, "must be a valid item id");
         else if (items.has(p.itemId)) fail(`pin[${i}].itemId`, `pins item ${p.itemId} twice`);
         if (!Number.isInteger(p.position) || p.position < 1 || p.position > config.MAX_CANDIDATES)
           fail(`pin[${i}].position`, `must be between 1 and ${config.MAX_CANDIDATES}`);
-        else if (positions.has(p.position)) fail(`pin[${i}].position`, `position ${p.position} is pinned twice`);
+        else if (positions.has(p.position))
+          fail(`pin[${i}].position`, `position ${p.position} is pinned twice`);
         items.add(p.itemId);
         positions.add(p.position);
         pins.push({ itemId: p.itemId, position: p.position });
@@ -141,7 +157,14 @@ export function validateRules(
   }
   if (errors.length > 0) return { ok: false, errors };
   pins.sort((a, b) => a.position - b.position);
-  const rules: ListRules = { excludeItems, excludeSeen: f.excludeSeen === true, requireProperties, city, boosts, pins };
+  const rules: ListRules = {
+    excludeItems,
+    excludeSeen: f.excludeSeen === true,
+    requireProperties,
+    city,
+    boosts,
+    pins,
+  };
   return { ok: true, value: isActive(rules) ? rules : undefined };
 }
 
@@ -166,12 +189,17 @@ export interface RuleFacts {
   inCity: ReadonlySet<string>;
 }
 
-const SEEN_TYPES = [itemEventIndex("CLICKOUT"), itemEventIndex("ADD_TO_CART"), itemEventIndex("PURCHASE")];
+const SEEN_TYPES = [
+  itemEventIndex("CLICKOUT"),
+  itemEventIndex("ADD_TO_CART"),
+  itemEventIndex("PURCHASE"),
+];
 
 /** Items this session clicked out, put in the cart or bought (its bounded item counters). */
 export function sessionSeen(snap: Pick<SessionSnapshot, "items">): Set<string> {
   const out = new Set<string>();
-  for (const [item, c] of snap.items) if (SEEN_TYPES.some((t) => (c.byType[t] ?? 0) > 0)) out.add(item);
+  for (const [item, c] of snap.items)
+    if (SEEN_TYPES.some((t) => (c.byType[t] ?? 0) > 0)) out.add(item);
   return out;
 }
 
@@ -183,17 +211,25 @@ function ruleProperties(r: ListRules): string[] {
 
 /** True when applying the rules needs reads (catalogue membership or user history). */
 export function needsReads(r: ListRules, userId: string | undefined): boolean {
-  return ruleProperties(r).length > 0 || r.city !== undefined || (r.excludeSeen && userId !== undefined);
+  return (
+    ruleProperties(r).length > 0 || r.city !== undefined || (r.excludeSeen && userId !== undefined)
+  );
 }
 
 /** The reads that answer the rules' questions about `items`; parse with `parseRuleFacts`. */
-export function ruleReads(keys: Keys, r: ListRules, items: readonly string[], userId: string | undefined): ReadOp[] {
+export function ruleReads(
+  keys: Keys,
+  r: ListRules,
+  items: readonly string[],
+  userId: string | undefined,
+): ReadOp[] {
   const reads: ReadOp[] = ruleProperties(r).map((p) => ({
     op: "smismember",
     key: keys.propertyItems(p),
     members: items,
   }));
-  if (r.city !== undefined) reads.push({ op: "smismember", key: keys.cityItems(r.city), members: items });
+  if (r.city !== undefined)
+    reads.push({ op: "smismember", key: keys.cityItems(r.city), members: items });
   if (r.excludeSeen && userId !== undefined)
     reads.push({ op: "zmscore", key: keys.userHistory(userId), members: items });
   return reads;
@@ -258,7 +294,10 @@ export function applyRules(
       let score = it.score;
       let boosted = false;
       for (const b of r.boosts) {
-        if (b.items?.has(it.itemId) || (b.property !== undefined && facts.having.get(b.property)?.has(it.itemId))) {
+        if (
+          b.items?.has(it.itemId) ||
+          (b.property !== undefined && facts.having.get(b.property)?.has(it.itemId))
+        ) {
           score += b.weight;
           boosted = true;
         }
@@ -269,7 +308,9 @@ export function applyRules(
   const out: RankedItem[] = kept.map(({ it, score, boosted }) => ({
     ...it,
     score: roundScore(score),
-    reasons: boosted ? ["boosted", ...it.reasons.filter((x) => x !== "boosted")].slice(0, 4) : it.reasons,
+    reasons: boosted
+      ? ["boosted", ...it.reasons.filter((x) => x !== "boosted")].slice(0, 4)
+      : it.reasons,
   }));
   for (const p of r.pins) {
     if (!allowed(r, facts, p.itemId)) continue;

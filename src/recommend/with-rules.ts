@@ -46,7 +46,11 @@ export async function recommendWithRules(
     const creads = candidateReads(engine.keys, snap, list);
     const rreads = ruleReads(engine.keys, rules, ids, snap.userId);
     const values = await engine.store.read([...creads, ...rreads]);
-    const matrix = featureMatrix(snap, list, parseCandidateData(snap, list, values.slice(0, creads.length)));
+    const matrix = featureMatrix(
+      snap,
+      list,
+      parseCandidateData(snap, list, values.slice(0, creads.length)),
+    );
     const ranked = rankCandidates(engine.models.scorer, list.items, matrix, list.items.length);
     const facts = parseRuleFacts(rules, ids, values.slice(creads.length), snap.userId, seen);
     items = applyRules(ranked, rules, facts, max);
@@ -90,7 +94,8 @@ async function nextItemsWithRules(
   if (catalogueKey) {
     const have = new Set(ranked.map((r) => r.itemId));
     const extra = ((values[base] ?? []) as string[]).filter((id) => !have.has(id)).sort();
-    for (const id of extra) ranked.push({ itemId: id, rank: ranked.length + 1, score: 0, reasons: ["catalogue"] });
+    for (const id of extra)
+      ranked.push({ itemId: id, rank: ranked.length + 1, score: 0, reasons: ["catalogue"] });
   }
   const ids = withPins(
     ranked.map((r) => r.itemId),
@@ -113,4 +118,3 @@ function withPins(items: readonly string[], pins: readonly string[]): string[] {
   const have = new Set(items);
   return [...items, ...pins.filter((p) => !have.has(p))];
 }
-

@@ -23,7 +23,10 @@ describe("properties and signatures", () => {
     const base = Array.from({ length: 60 }, (_, i) => `p${i}`);
     for (const overlap of [0, 15, 30, 45, 60]) {
       const a = new Set(base);
-      const b = new Set([...base.slice(0, overlap), ...Array.from({ length: 60 - overlap }, (_, i) => `q${i}`)]);
+      const b = new Set([
+        ...base.slice(0, overlap),
+        ...Array.from({ length: 60 - overlap }, (_, i) => `q${i}`),
+      ]);
       const est = similarity(decodeSignature(signature(a))!, decodeSignature(signature(b))!);
       expect(Math.abs(est - jaccard(a, b))).toBeLessThan(0.2);
     }
@@ -59,21 +62,43 @@ describe("item validation", () => {
       "items[0].attributes",
     ]);
     const r2 = validateItem(
-      { itemId: "i", properties: ["Pool", "pool ", ""], attributes: [{ name: "stars", value: 1 }, { name: "stars", value: 2 }] },
+      {
+        itemId: "i",
+        properties: ["Pool", "pool ", ""],
+        attributes: [
+          { name: "stars", value: 1 },
+          { name: "stars", value: 2 },
+        ],
+      },
       config,
       "item",
     );
     expect(r2.ok).toBe(false);
     if (!r2.ok)
-      expect(r2.errors.map((e) => e.field)).toEqual(["item.properties[2]", "item.attributes[1].name"]);
-    const ok = validateItem({ itemId: "i", properties: ["Pool", "pool ", "Spa"], city: "" }, config, "item");
+      expect(r2.errors.map((e) => e.field)).toEqual([
+        "item.properties[2]",
+        "item.attributes[1].name",
+      ]);
+    const ok = validateItem(
+      { itemId: "i", properties: ["Pool", "pool ", "Spa"], city: "" },
+      config,
+      "item",
+    );
     expect(ok).toEqual({ ok: true, value: { itemId: "i", properties: ["Pool", "Spa"], city: "" } });
     const dup = validateItems([{ itemId: "i" }, { itemId: "i" }], config);
     expect(dup.ok).toBe(false);
   });
 
   it("derives stars and rating from trivago properties", () => {
-    expect(trivagoAttributes(["3 Star", "From 2 Stars", "Good Rating", "Very Good Rating", "Satisfactory Rating"])).toEqual([
+    expect(
+      trivagoAttributes([
+        "3 Star",
+        "From 2 Stars",
+        "Good Rating",
+        "Very Good Rating",
+        "Satisfactory Rating",
+      ]),
+    ).toEqual([
       { name: "stars", value: 3 },
       { name: "rating", value: 3 },
     ]);
@@ -98,12 +123,22 @@ describe.each(ALL_STORE_KINDS)("catalogue on the %s store", (kind) => {
     const keys = t.engine.keys;
     expect(
       await catalog.upsert([
-        { itemId: "h1", properties: ["Pool", "Spa"], city: "Rome", attributes: { stars: 4, rating: 3 } },
+        {
+          itemId: "h1",
+          properties: ["Pool", "Spa"],
+          city: "Rome",
+          attributes: { stars: 4, rating: 3 },
+        },
         { itemId: "h2", properties: ["pool"] },
       ]),
     ).toEqual({ upserted: 2, created: 2 });
     expect(await catalog.get(["h1", "h2", "h3"])).toEqual([
-      { itemId: "h1", properties: ["Pool", "Spa"], city: "Rome", attributes: { stars: 4, rating: 3 } },
+      {
+        itemId: "h1",
+        properties: ["Pool", "Spa"],
+        city: "Rome",
+        attributes: { stars: 4, rating: 3 },
+      },
       { itemId: "h2", properties: ["pool"], city: undefined, attributes: {} },
       undefined,
     ]);
@@ -111,7 +146,9 @@ describe.each(ALL_STORE_KINDS)("catalogue on the %s store", (kind) => {
     expect(await members(keys.cityItems("Rome"), ["h1", "h2"])).toEqual([true, false]);
 
     // Left-out fields stay; given ones replace.
-    expect(await catalog.upsert([{ itemId: "h1", properties: ["Spa", "Gym"], city: "Milan" }])).toEqual({
+    expect(
+      await catalog.upsert([{ itemId: "h1", properties: ["Spa", "Gym"], city: "Milan" }]),
+    ).toEqual({
       upserted: 1,
       created: 0,
     });
@@ -126,12 +163,23 @@ describe.each(ALL_STORE_KINDS)("catalogue on the %s store", (kind) => {
     expect(await members(keys.cityItems("Rome"), ["h1"])).toEqual([false]);
     expect(await members(keys.cityItems("Milan"), ["h1"])).toEqual([true]);
     await catalog.upsert([{ itemId: "h1", properties: [], city: "", attributes: { stars: 5 } }]);
-    expect((await catalog.get(["h1"]))[0]).toEqual({ itemId: "h1", properties: [], city: undefined, attributes: { stars: 5 } });
+    expect((await catalog.get(["h1"]))[0]).toEqual({
+      itemId: "h1",
+      properties: [],
+      city: undefined,
+      attributes: { stars: 5 },
+    });
     expect(await members(keys.cityItems("Milan"), ["h1"])).toEqual([false]);
 
     // Interaction counters in the same hash are untouched by upserts and removals.
     const e = validateEvent(
-      { sessionId: "s", type: "CLICKOUT", itemId: "h2", timestamp: Date.UTC(2024, 0, 1), city: "Rome" },
+      {
+        sessionId: "s",
+        type: "CLICKOUT",
+        itemId: "h2",
+        timestamp: Date.UTC(2024, 0, 1),
+        city: "Rome",
+      },
       config,
       0,
     );
@@ -169,27 +217,32 @@ describe.each(ALL_STORE_KINDS)("catalogue on the %s store", (kind) => {
     expect(await catalog.similar("new", 10, 0)).toEqual([]);
   });
 
-  it.skipIf(!existsSync(SAMPLE))("imports the trivago sample: every item, with properties, stars and rating", async () => {
-    const items = [];
-    let bad = 0;
-    for await (const row of openItemSource(SAMPLE)) {
-      if ("error" in row) {
-        bad++;
-        continue;
+  it.skipIf(!existsSync(SAMPLE))(
+    "imports the trivago sample: every item, with properties, stars and rating",
+    async () => {
+      const items = [];
+      let bad = 0;
+      for await (const row of openItemSource(SAMPLE)) {
+        if ("error" in row) {
+          bad++;
+          continue;
+        }
+        const c = validateItem(row.item, config, "item");
+        if (c.ok) items.push(c.value);
+        else bad++;
       }
-      const c = validateItem(row.item, config, "item");
-      if (c.ok) items.push(c.value);
-      else bad++;
-    }
-    expect(bad).toBe(0);
-    expect(items).toHaveLength(2333);
-    for (let i = 0; i < items.length; i += 500) await catalog.upsert(items.slice(i, i + 500));
-    const [first] = await catalog.get(["5101"]);
-    expect(first?.properties).toHaveLength(62);
-    expect(first?.attributes).toEqual({ stars: 4, rating: 2 });
-    const [card] = await t.store.read([{ op: "scard", key: t.engine.keys.propertyItems("free wifi (combined)") }]);
-    expect(card).toBeGreaterThan(100);
-    // A cold item (no sessions at all) gets content neighbours.
-    expect((await catalog.similar("5101", 5, 1)).length).toBe(5);
-  });
+      expect(bad).toBe(0);
+      expect(items).toHaveLength(2333);
+      for (let i = 0; i < items.length; i += 500) await catalog.upsert(items.slice(i, i + 500));
+      const [first] = await catalog.get(["5101"]);
+      expect(first?.properties).toHaveLength(62);
+      expect(first?.attributes).toEqual({ stars: 4, rating: 2 });
+      const [card] = await t.store.read([
+        { op: "scard", key: t.engine.keys.propertyItems("free wifi (combined)") },
+      ]);
+      expect(card).toBeGreaterThan(100);
+      // A cold item (no sessions at all) gets content neighbours.
+      expect((await catalog.similar("5101", 5, 1)).length).toBe(5);
+    },
+  );
 });

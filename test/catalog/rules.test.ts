@@ -25,7 +25,10 @@ describe("rule validation", () => {
           excludeItems: ["ok", "a b"],
           requireProperties: ["x|y"],
           city: "",
-          boost: [{ weight: 1 }, { property: "Pool", itemIds: ["a"], weight: Number.POSITIVE_INFINITY }],
+          boost: [
+            { weight: 1 },
+            { property: "Pool", itemIds: ["a"], weight: Number.POSITIVE_INFINITY },
+          ],
         },
         pin: [
           { itemId: "a", position: 0 },
@@ -72,7 +75,12 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
     step = 0;
     t = makeEngine(kind);
     await new Catalog(t.store, t.engine.keys).upsert([
-      { itemId: "a", properties: ["Pool", "Spa"], city: "Rome", attributes: { stars: 3, rating: 2 } },
+      {
+        itemId: "a",
+        properties: ["Pool", "Spa"],
+        city: "Rome",
+        attributes: { stars: 3, rating: 2 },
+      },
       { itemId: "b", properties: ["Pool"], city: "Rome", attributes: { stars: 5 } },
       { itemId: "c", properties: ["Spa"], city: "Milan" },
       { itemId: "d", properties: ["Pool", "Spa", "Gym"], city: "Rome" },
@@ -90,7 +98,12 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
   });
 
   it("excludeItems, requireProperties (case-insensitive) and city each drop what they must", async () => {
-    expect(await order({ filter: { excludeItems: ["b", "e", "zz"] } })).toEqual(["a", "c", "d", "f"]);
+    expect(await order({ filter: { excludeItems: ["b", "e", "zz"] } })).toEqual([
+      "a",
+      "c",
+      "d",
+      "f",
+    ]);
     expect(await order({ filter: { requireProperties: ["pool"] } })).toEqual(["a", "b", "d"]);
     expect(await order({ filter: { requireProperties: [" POOL ", "Spa"] } })).toEqual(["a", "d"]);
     expect(await order({ filter: { city: "Milan" } })).toEqual(["c", "e"]);
@@ -118,7 +131,12 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
 
   it("boosts raise or lower items by property or id; ties keep the ranked order", async () => {
     const scores = new Map((await t.engine.recommend(sid)).items.map((i) => [i.itemId, i.score]));
-    const r = await t.engine.recommend(sid, undefined, undefined, rules({ filter: { boost: [{ property: "Gym", weight: 10 }] } }));
+    const r = await t.engine.recommend(
+      sid,
+      undefined,
+      undefined,
+      rules({ filter: { boost: [{ property: "Gym", weight: 10 }] } }),
+    );
     expect(r.items.map((i) => i.itemId)).toEqual(["d", "e", "a", "b", "c", "f"]);
     expect(r.items[0]!.reasons[0]).toBe("boosted");
     expect(r.items[0]!.score).toBeCloseTo(scores.get("d")! + 10, 5);
@@ -135,15 +153,25 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
   });
 
   it("pins keep items at positions, insert unlisted ones, and never override exclusions", async () => {
-    expect(await order({ pin: [{ itemId: "f", position: 1 }, { itemId: "a", position: 3 }] })).toEqual([
-      "f",
-      "b",
-      "a",
-      "c",
-      "d",
-      "e",
-    ]);
-    const r = await t.engine.recommend(sid, undefined, 3, rules({ pin: [{ itemId: "x", position: 2 }, { itemId: "b", position: 50 }] }));
+    expect(
+      await order({
+        pin: [
+          { itemId: "f", position: 1 },
+          { itemId: "a", position: 3 },
+        ],
+      }),
+    ).toEqual(["f", "b", "a", "c", "d", "e"]);
+    const r = await t.engine.recommend(
+      sid,
+      undefined,
+      3,
+      rules({
+        pin: [
+          { itemId: "x", position: 2 },
+          { itemId: "b", position: 50 },
+        ],
+      }),
+    );
     expect(r.items.map((i) => [i.itemId, i.rank, i.reasons])).toEqual([
       ["a", 1, expect.any(Array)],
       ["x", 2, ["pinned"]],
@@ -152,7 +180,15 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
     // b pinned at 50 goes to the end of the full list.
     expect((await order({ pin: [{ itemId: "b", position: 50 }] })).at(-1)).toBe("b");
     // Excluded or filtered-out items are not pinned.
-    expect(await order({ filter: { excludeItems: ["f"], city: "Rome" }, pin: [{ itemId: "f", position: 1 }, { itemId: "c", position: 2 }] })).toEqual(["a", "b", "d"]);
+    expect(
+      await order({
+        filter: { excludeItems: ["f"], city: "Rome" },
+        pin: [
+          { itemId: "f", position: 1 },
+          { itemId: "c", position: 2 },
+        ],
+      }),
+    ).toEqual(["a", "b", "d"]);
   });
 
   it("combines rules: city, property, exclusion, boost, pin and limit together", async () => {
@@ -175,16 +211,30 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
   });
 
   it("applies to given candidates and to next-item lists, filling from the catalogue when history is short", async () => {
-    expect(await order({ filter: { requireProperties: ["Gym"] } }, ["e", "a", "d"])).toEqual(["e", "d"]);
+    expect(await order({ filter: { requireProperties: ["Gym"] } }, ["e", "a", "d"])).toEqual([
+      "e",
+      "d",
+    ]);
     // A fresh session with no list: next items. Popularity: a clickout on c in another session.
-    const pop = validateEvent({ sessionId: "p", type: "CLICKOUT", itemId: "c", timestamp: T0 }, config, 0);
+    const pop = validateEvent(
+      { sessionId: "p", type: "CLICKOUT", itemId: "c", timestamp: T0 },
+      config,
+      0,
+    );
     if (!pop.ok) throw new Error("bad");
     await t.engine.track(pop.value);
     const plain = (await t.engine.recommend("fresh")).items.map((i) => i.itemId);
     expect(plain).toContain("c");
-    expect(await order({ filter: { excludeItems: ["c"] } }, undefined, 10, "fresh")).not.toContain("c");
+    expect(await order({ filter: { excludeItems: ["c"] } }, undefined, 10, "fresh")).not.toContain(
+      "c",
+    );
     // Rome items come from the catalogue: nobody interacted with them in this keyspace's popularity.
-    const rome = await t.engine.recommend("fresh", undefined, 10, rules({ filter: { city: "Rome", requireProperties: ["Spa"] } }));
+    const rome = await t.engine.recommend(
+      "fresh",
+      undefined,
+      10,
+      rules({ filter: { city: "Rome", requireProperties: ["Spa"] } }),
+    );
     expect(rome.source).toBe("NEXT_ITEM");
     expect(rome.items.map((i) => i.itemId).sort()).toEqual(["a", "d"]);
     expect(rome.items[0]!.reasons).toEqual(["catalogue"]);
@@ -207,10 +257,14 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
     expect(f("f", "c_sim_last_clickout")).toBe(-1);
     expect(f("a", "c_sim_touched_max")).toBeGreaterThan(0.4);
     expect(f("d", "c_sim_touched_max")).toBe(-1); // its only touched item is itself
-    expect([f("a", "c_filters_met"), f("b", "c_filters_met"), f("e", "c_filters_met")]).toEqual([2, 1, 0]);
+    expect([f("a", "c_filters_met"), f("b", "c_filters_met"), f("e", "c_filters_met")]).toEqual([
+      2, 1, 0,
+    ]);
     expect(f("a", "c_filters_frac")).toBe(1);
     expect([f("a", "c_stars"), f("b", "c_stars"), f("c", "c_stars")]).toEqual([3, 5, -1]);
-    expect([f("a", "c_stars_rank"), f("b", "c_stars_rank"), f("c", "c_stars_rank")]).toEqual([0, 1, 0.5]);
+    expect([f("a", "c_stars_rank"), f("b", "c_stars_rank"), f("c", "c_stars_rank")]).toEqual([
+      0, 1, 0.5,
+    ]);
     expect(f("a", "c_rating")).toBe(2);
   });
 });

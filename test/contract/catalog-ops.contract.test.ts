@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Op } from "../../src/state/ops.ts";
 import type { ReadOp, Store } from "../../src/state/store.ts";
+import { mulberry32 as prng } from "../../src/util/prng.ts";
 import { uniquePrefix } from "../support/prefix.ts";
 import { ALL_STORE_KINDS, makeStore } from "../support/stores.ts";
-import { mulberry32 as prng } from "../../src/util/prng.ts";
 
 // The catalogue's ops (sadd, srem, hdel, zrem) and reads (smismember, scard, srandmember):
 // the same semantics on every store, and the two interpreters agree on random streams.
@@ -45,7 +45,9 @@ describe.each(ALL_STORE_KINDS)("catalogue ops and reads: %s", (kind) => {
     ]);
     // The set was emptied (deleted) before EXPIRE, so the re-created one has no TTL.
     await new Promise((r) => setTimeout(r, 1100));
-    expect(await store.read([{ op: "smismember", key: k("s"), members: ["a", "c"] }])).toEqual([[false, true]]);
+    expect(await store.read([{ op: "smismember", key: k("s"), members: ["a", "c"] }])).toEqual([
+      [false, true],
+    ]);
   });
 
   it("srandmember gives min(n, size) distinct members of the set", async () => {
@@ -113,13 +115,32 @@ describe("memory and Redis agree on random streams of catalogue ops", () => {
     const MEMBERS = ["a", "b", "c", "d", "Item 7", "x|y"];
     const ops: Op[] = [];
     for (let i = 0; i < 300; i++) {
-      const kind = pick(["sadd", "sadd", "srem", "hset", "hdel", "zincr", "zrem", "expire"] as const);
-      if (kind === "sadd" || kind === "srem") ops.push({ op: kind, key: k(pick(SETS)), member: pick(MEMBERS) });
-      else if (kind === "hset") ops.push({ op: "hset", key: k(pick(HASHES)), field: pick(MEMBERS), value: String(i) });
-      else if (kind === "hdel") ops.push({ op: "hdel", key: k(pick(HASHES)), field: pick(MEMBERS) });
+      const kind = pick([
+        "sadd",
+        "sadd",
+        "srem",
+        "hset",
+        "hdel",
+        "zincr",
+        "zrem",
+        "expire",
+      ] as const);
+      if (kind === "sadd" || kind === "srem")
+        ops.push({ op: kind, key: k(pick(SETS)), member: pick(MEMBERS) });
+      else if (kind === "hset")
+        ops.push({ op: "hset", key: k(pick(HASHES)), field: pick(MEMBERS), value: String(i) });
+      else if (kind === "hdel")
+        ops.push({ op: "hdel", key: k(pick(HASHES)), field: pick(MEMBERS) });
       else if (kind === "zincr")
-        ops.push({ op: "zincr", key: k(pick(ZSETS)), member: pick(MEMBERS), by: 1 + (i % 3), cap: 4 });
-      else if (kind === "zrem") ops.push({ op: "zrem", key: k(pick(ZSETS)), member: pick(MEMBERS) });
+        ops.push({
+          op: "zincr",
+          key: k(pick(ZSETS)),
+          member: pick(MEMBERS),
+          by: 1 + (i % 3),
+          cap: 4,
+        });
+      else if (kind === "zrem")
+        ops.push({ op: "zrem", key: k(pick(ZSETS)), member: pick(MEMBERS) });
       else ops.push({ op: "expire", key: k(pick([...SETS, ...HASHES, ...ZSETS])), seconds: 3600 });
     }
     const reads: ReadOp[] = [

@@ -24,7 +24,8 @@ describe.each(STORE_KINDS)("item catalogue and business rules over HTTP (%s stor
   afterAll(async () => {
     await ts?.close();
   });
-  const track = async (event: EventInput) => (await gqlOk(ts.url, TrackEventDocument, { event })).trackEvent;
+  const track = async (event: EventInput) =>
+    (await gqlOk(ts.url, TrackEventDocument, { event })).trackEvent;
 
   /** Six items a-f (suffixed): a,b,d in Rome with Pool; c,e in Milan; f without metadata. */
   const catalogue = async () => {
@@ -32,7 +33,12 @@ describe.each(STORE_KINDS)("item catalogue and business rules over HTTP (%s stor
     const id = (c: string) => `${c}-${x}`;
     const r = await gqlOk(ts.url, UpsertItemsDocument, {
       items: [
-        { itemId: id("a"), properties: ["Pool", "Spa"], city: `Rome-${x}`, attributes: [{ name: "stars", value: 3 }] },
+        {
+          itemId: id("a"),
+          properties: ["Pool", "Spa"],
+          city: `Rome-${x}`,
+          attributes: [{ name: "stars", value: 3 }],
+        },
         { itemId: id("b"), properties: ["Pool"], city: `Rome-${x}` },
         { itemId: id("c"), properties: ["Spa"], city: `Milan-${x}` },
         { itemId: id("d"), properties: ["Pool", "Gym"], city: `Rome-${x}` },
@@ -59,12 +65,12 @@ describe.each(STORE_KINDS)("item catalogue and business rules over HTTP (%s stor
       items: [{ itemId: "x y", properties: ["a|b"], attributes: [{ name: "1", value: 1 }] }],
     });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT" });
-    expect((bad.errors?.[0]?.extensions?.fields as { field: string }[]).map((f) => f.field)).toEqual([
-      "items[0].itemId",
-      "items[0].properties[0]",
-      "items[0].attributes[0].name",
-    ]);
-    expect((await gqlOk(ts.url, RemoveItemsDocument, { itemIds: [id("a"), id("f")] })).removeItems).toEqual({ removed: 1 });
+    expect(
+      ((bad.errors?.[0]?.extensions?.fields ?? []) as { field: string }[]).map((f) => f.field),
+    ).toEqual(["items[0].itemId", "items[0].properties[0]", "items[0].attributes[0].name"]);
+    expect(
+      (await gqlOk(ts.url, RemoveItemsDocument, { itemIds: [id("a"), id("f")] })).removeItems,
+    ).toEqual({ removed: 1 });
     expect((await gqlOk(ts.url, ItemsDocument, { itemIds: [id("a")] })).items).toEqual([null]);
   });
 
@@ -87,10 +93,9 @@ describe.each(STORE_KINDS)("item catalogue and business rules over HTTP (%s stor
       filter: { boost: [{ weight: 1 }] },
       pin: [{ itemId: ids[0]!, position: 0 }],
     });
-    expect((bad.errors?.[0]?.extensions?.fields as { field: string }[]).map((f) => f.field)).toEqual([
-      "filter.boost[0]",
-      "pin[0].position",
-    ]);
+    expect(
+      ((bad.errors?.[0]?.extensions?.fields ?? []) as { field: string }[]).map((f) => f.field),
+    ).toEqual(["filter.boost[0]", "pin[0].position"]);
   });
 
   it("similarItems gives an item with no history neighbours by its properties", async () => {
@@ -108,7 +113,10 @@ describe.each(STORE_KINDS)("item catalogue and business rules over HTTP (%s stor
     const r = await gqlOk(ts.url, SimilarItemsDocument, { itemId: id("b"), limit: 3 });
     // b = {pool}: a {pool, spa} and d {pool, gym} share it (Jaccard 1/2); c does not.
     expect(r.similarItems.map((i) => i.itemId).sort()).toEqual([id("a"), id("d")].sort());
-    expect((await gqlOk(ts.url, SimilarItemsDocument, { itemId: id("b"), contentWeight: 0 })).similarItems).toEqual([]);
+    expect(
+      (await gqlOk(ts.url, SimilarItemsDocument, { itemId: id("b"), contentWeight: 0 }))
+        .similarItems,
+    ).toEqual([]);
   });
 
   describe.each(TRANSPORTS)("filtered subscriptions over %s", (transport) => {

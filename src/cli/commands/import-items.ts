@@ -54,7 +54,10 @@ export async function importItemsCommand(argv: string[]): Promise<void> {
       }
       const checked = validateItem(row.item, config, "item");
       if (!checked.ok) {
-        bad.push({ line: row.line, error: checked.errors.map((e) => `${e.field.slice(5)}: ${e.message}`).join("; ") });
+        bad.push({
+          line: row.line,
+          error: checked.errors.map((e) => `${e.field.slice(5)}: ${e.message}`).join("; "),
+        });
         continue;
       }
       // A later row of the same item wins, as a later upsert would.

@@ -10,9 +10,21 @@ export const popularity: Accumulator = ({ event, city }, { keys, config }) => {
   if (!event.itemId || !isItemEvent(event.type)) return [];
   const by = WEIGHT[event.type] ?? 1;
   const ops: Op[] = [
-    { op: "zincr", key: keys.globalPopularity(), member: event.itemId, by, cap: config.POPULAR_TOP_K },
+    {
+      op: "zincr",
+      key: keys.globalPopularity(),
+      member: event.itemId,
+      by,
+      cap: config.POPULAR_TOP_K,
+    },
   ];
   if (city)
-    ops.push({ op: "zincr", key: keys.cityPopularity(city), member: event.itemId, by, cap: config.POPULAR_TOP_K });
+    ops.push({
+      op: "zincr",
+      key: keys.cityPopularity(city),
+      member: event.itemId,
+      by,
+      cap: config.POPULAR_TOP_K,
+    });
   return ops;
 };

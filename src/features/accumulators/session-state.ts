@@ -7,7 +7,11 @@ export const sessionState: Accumulator = ({ event, step }, { keys, config }) => 
   const rk = keys.sessionRecent(event.sessionId);
   const ik = keys.sessionItems(event.sessionId);
   const set = (field: string, value: string): Op => ({ op: "hset", key: k, field, value });
-  const ops: Op[] = [set("step", String(step)), set("ts", String(event.timestamp)), set("lastType", event.type)];
+  const ops: Op[] = [
+    set("step", String(step)),
+    set("ts", String(event.timestamp)),
+    set("lastType", event.type),
+  ];
   if (event.userId) ops.push(set("user", event.userId));
   if (event.city) ops.push(set("city", event.city));
   if (event.platform) ops.push(set("platform", event.platform));

@@ -4,7 +4,10 @@ import { builder } from "../builder.ts";
 export const AttributeInput = builder.inputType("AttributeInput", {
   description: "A named numeric attribute of an item, such as stars or rating.",
   fields: (t) => ({
-    name: t.string({ required: true, description: "1-32 characters of A-Z a-z 0-9 _, starting with a letter." }),
+    name: t.string({
+      required: true,
+      description: "1-32 characters of A-Z a-z 0-9 _, starting with a letter.",
+    }),
     value: t.float({ required: true }),
   }),
 });
@@ -15,12 +18,14 @@ export const ItemInput = builder.inputType("ItemInput", {
   fields: (t) => ({
     itemId: t.id({ required: true }),
     properties: t.stringList({
-      description: "Free-text properties (at most MAX_ITEM_PROPERTIES, each at most MAX_STRING_LENGTH characters, no '|', '{' or '}'). Matched case-insensitively.",
+      description:
+        "Free-text properties (at most MAX_ITEM_PROPERTIES, each at most MAX_STRING_LENGTH characters, no '|', '{' or '}'). Matched case-insensitively.",
     }),
     city: t.string(),
     attributes: t.field({
       type: [AttributeInput],
-      description: "Numeric attributes (at most MAX_ITEM_ATTRIBUTES). `stars` and `rating` feed the ranking model.",
+      description:
+        "Numeric attributes (at most MAX_ITEM_ATTRIBUTES). `stars` and `rating` feed the ranking model.",
     }),
   }),
 });
@@ -30,22 +35,30 @@ export interface UpsertItemsShape {
   created: number;
 }
 
-export const UpsertItemsResultRef = builder.objectRef<UpsertItemsShape>("UpsertItemsResult").implement({
-  fields: (t) => ({
-    upserted: t.exposeInt("upserted"),
-    created: t.exposeInt("created", { description: "Items that were not in the catalogue before." }),
-  }),
-});
+export const UpsertItemsResultRef = builder
+  .objectRef<UpsertItemsShape>("UpsertItemsResult")
+  .implement({
+    fields: (t) => ({
+      upserted: t.exposeInt("upserted"),
+      created: t.exposeInt("created", {
+        description: "Items that were not in the catalogue before.",
+      }),
+    }),
+  });
 
-export const RemoveItemsResultRef = builder.objectRef<{ removed: number }>("RemoveItemsResult").implement({
-  fields: (t) => ({
-    removed: t.exposeInt("removed", { description: "Items that were in the catalogue." }),
-  }),
-});
+export const RemoveItemsResultRef = builder
+  .objectRef<{ removed: number }>("RemoveItemsResult")
+  .implement({
+    fields: (t) => ({
+      removed: t.exposeInt("removed", { description: "Items that were in the catalogue." }),
+    }),
+  });
 
-export const AttributeRef = builder.objectRef<{ name: string; value: number }>("Attribute").implement({
-  fields: (t) => ({ name: t.exposeString("name"), value: t.exposeFloat("value") }),
-});
+export const AttributeRef = builder
+  .objectRef<{ name: string; value: number }>("Attribute")
+  .implement({
+    fields: (t) => ({ name: t.exposeString("name"), value: t.exposeFloat("value") }),
+  });
 
 export const ItemRef = builder.objectRef<CatalogItem>("Item").implement({
   description: "An item's catalogue metadata.",
@@ -71,7 +84,8 @@ export const BoostInput = builder.inputType("BoostInput", {
 });
 
 export const PinInput = builder.inputType("PinInput", {
-  description: "Keeps an item at a 1-based position (inserted when not in the list, unless a filter excludes it).",
+  description:
+    "Keeps an item at a 1-based position (inserted when not in the list, unless a filter excludes it).",
   fields: (t) => ({
     itemId: t.id({ required: true }),
     position: t.int({ required: true }),
@@ -84,9 +98,12 @@ export const RecommendationFilter = builder.inputType("RecommendationFilter", {
   fields: (t) => ({
     excludeItems: t.idList(),
     excludeSeen: t.boolean({
-      description: "Leave out items this session or its user already clicked out, put in the cart or bought.",
+      description:
+        "Leave out items this session or its user already clicked out, put in the cart or bought.",
     }),
-    requireProperties: t.stringList({ description: "Show only items having every one of these properties." }),
+    requireProperties: t.stringList({
+      description: "Show only items having every one of these properties.",
+    }),
     city: t.string({ description: "Show only items of this catalogue city." }),
     boost: t.field({ type: [BoostInput] }),
   }),

@@ -20,7 +20,9 @@ const RATINGS: Record<string, number> = {
  * `stars` from "N Star" and `rating` from the best "… Rating" property (1 satisfactory to
  * 4 excellent; trivago lists every level an item reaches, so the highest is its rating).
  */
-export function trivagoAttributes(properties: readonly string[]): { name: string; value: number }[] {
+export function trivagoAttributes(
+  properties: readonly string[],
+): { name: string; value: number }[] {
   let stars: number | undefined;
   let rating: number | undefined;
   for (const p of properties) {
@@ -50,7 +52,10 @@ export async function sniffItemFormat(path: string): Promise<ItemSourceFormat> {
  * `|`-separated; plain or gzip) or of JSON lines of ItemInput. Rows that cannot be read
  * are yielded as errors with their line number; validation is the caller's.
  */
-export async function* openItemSource(path: string, format?: ItemSourceFormat): AsyncGenerator<ItemRow> {
+export async function* openItemSource(
+  path: string,
+  format?: ItemSourceFormat,
+): AsyncGenerator<ItemRow> {
   const fmt = format ?? (await sniffItemFormat(path));
   let first = true;
   for await (const { line, text } of readLines(path)) {
