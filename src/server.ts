@@ -88,6 +88,7 @@ export async function startServer(
   const yoga = createGraphQLHandler(context, {
     graphiql: config.GRAPHIQL,
     plugins: [useOperationLimits(config), useAccess()],
+    onUnexpected: (err) => logger.error({ err }, "unexpected error, masked for the client"),
   });
 
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -9,7 +9,12 @@ export function parse(
   usage: string,
 ): { flags: Flags; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
     return { flags: values as Flags, positionals };
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\n\nusage: ${usage}`);
@@ -20,7 +25,8 @@ export class UsageError extends Error {}
 
 export function requireString(flags: Flags, name: string, usage: string): string {
   const v = flags[name];
-  if (typeof v !== "string" || v === "") throw new UsageError(`--${name} is required\n\nusage: ${usage}`);
+  if (typeof v !== "string" || v === "")
+    throw new UsageError(`--${name} is required\n\nusage: ${usage}`);
   return v;
 }
 

@@ -48,7 +48,8 @@ export function validateEvent(
   path = "event",
 ): Result<SessionEvent> {
   const errors: FieldError[] = [];
-  const fail = (field: string, message: string) => errors.push({ field: `${path}.${field}`, message });
+  const fail = (field: string, message: string) =>
+    errors.push({ field: `${path}.${field}`, message });
 
   const id = (field: string, value: unknown, required: boolean): string | undefined => {
     if (value === undefined || value === null) {
@@ -69,7 +70,8 @@ export function validateEvent(
     if (typeof value !== "string") return void fail(field, "must be a string");
     if (value.length > limits.MAX_STRING_LENGTH)
       return void fail(field, `must be at most ${limits.MAX_STRING_LENGTH} characters`);
-    if (TEXT_FORBIDDEN.test(value)) return void fail(field, "must not contain control characters or '|'");
+    if (TEXT_FORBIDDEN.test(value))
+      return void fail(field, "must not contain control characters or '|'");
     return value;
   };
 
@@ -92,7 +94,10 @@ export function validateEvent(
     if (!Array.isArray(raw.impressions)) fail("impressions", "must be a list of item ids");
     else if (raw.impressions.length === 0) fail("impressions", "must not be empty");
     else if (raw.impressions.length > limits.MAX_IMPRESSIONS)
-      fail("impressions", `must hold at most ${limits.MAX_IMPRESSIONS} items (got ${raw.impressions.length})`);
+      fail(
+        "impressions",
+        `must hold at most ${limits.MAX_IMPRESSIONS} items (got ${raw.impressions.length})`,
+      );
     else {
       const seen = new Set<string>();
       const list: string[] = [];
@@ -115,7 +120,10 @@ export function validateEvent(
     else if (raw.impressions === undefined || raw.impressions === null)
       fail("prices", "needs impressions to align with");
     else if (Array.isArray(raw.impressions) && raw.prices.length !== raw.impressions.length)
-      fail("prices", `must align with impressions (${raw.prices.length} prices for ${raw.impressions.length} items)`);
+      fail(
+        "prices",
+        `must align with impressions (${raw.prices.length} prices for ${raw.impressions.length} items)`,
+      );
     else {
       const list: number[] = [];
       raw.prices.forEach((p, i) => {
@@ -150,12 +158,22 @@ export function validateEvent(
   const query = text("query", raw.query);
 
   if (type === "SORT" && !sort) fail("sort", "is required for SORT");
-  if (type === "FILTER" && filters === undefined && !query && !errors.some((e) => e.field.startsWith(`${path}.filters`)))
+  if (
+    type === "FILTER" &&
+    filters === undefined &&
+    !query &&
+    !errors.some((e) => e.field.startsWith(`${path}.filters`))
+  )
     fail("filters", "is required for FILTER (the active filters; an empty list clears them)");
   if ((type === "SEARCH_POI" || type === "SEARCH_DESTINATION") && !query && !city)
     fail("query", `is required for ${type} (or city)`);
 
-  if (errors.length > 0 || sessionId === undefined || type === undefined || timestamp === undefined) {
+  if (
+    errors.length > 0 ||
+    sessionId === undefined ||
+    type === undefined ||
+    timestamp === undefined
+  ) {
     return { ok: false, errors };
   }
   const event: SessionEvent = { sessionId, timestamp, type };

@@ -10,10 +10,17 @@ export function checkId(field: string, value: string, config: Config, errors: Fi
   else if (value.length > config.MAX_ID_LENGTH)
     errors.push({ field, message: `must be at most ${config.MAX_ID_LENGTH} characters` });
   else if (!ID_PATTERN.test(value))
-    errors.push({ field, message: "must not contain whitespace, control characters, '{', '}' or '|'" });
+    errors.push({
+      field,
+      message: "must not contain whitespace, control characters, '{', '}' or '|'",
+    });
 }
 
-export function checkLimit(value: number | null | undefined, config: Config, errors: FieldError[]): void {
+export function checkLimit(
+  value: number | null | undefined,
+  config: Config,
+  errors: FieldError[],
+): void {
   if (value !== null && value !== undefined && (value < 1 || value > config.MAX_CANDIDATES))
     errors.push({ field: "limit", message: `must be between 1 and ${config.MAX_CANDIDATES}` });
 }

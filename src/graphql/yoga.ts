@@ -14,7 +14,12 @@ export type ContextFactory = (init?: {
 /** The GraphQL endpoint: yoga with the Pothos schema, GraphiQL and masked errors. */
 export function createGraphQLHandler(
   context: ContextFactory,
-  opts: { graphiql: boolean; plugins?: Plugin<GraphQLContext>[] },
+  opts: {
+    graphiql: boolean;
+    plugins?: Plugin<GraphQLContext>[];
+    /** Told of every error masked as "Unexpected error.", so it is logged, not lost. */
+    onUnexpected?: (error: unknown) => void;
+  },
 ): YogaServerInstance<Record<string, unknown>, GraphQLContext> {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
@@ -23,7 +28,13 @@ export function createGraphQLHandler(
     landingPage: false,
     // Unexpected errors become "Unexpected error." with no stack; GraphQLErrors we throw
     // on purpose (bad input) pass through; store outages become SERVICE_UNAVAILABLE.
-    maskedErrors: { maskError: maskStoreErrors },
+    maskedErrors: {
+      maskError: (error, message, isDev) => {
+        const masked = maskStoreErrors(error, message, isDev);
+        if (masked.message === message) opts.onUnexpected?.(error);
+        return masked;
+      },
+    },
     logging: false,
     // Variables graphql-js rejects (e.g. an unknown enum value) are bad input too.
     // Then the server's own (access, operation limits: see server.ts).

@@ -5,8 +5,8 @@
  * parent's minus its smaller sibling's, so only the smaller child is ever built from rows.
  */
 import { GBDT_FORMAT, type GbdtModel, type GbdtTree } from "../scoring/gbdt.ts";
-import { ndcg, reciprocalRank } from "./metrics.ts";
 import { mulberry32 } from "../util/prng.ts";
+import { ndcg, reciprocalRank } from "./metrics.ts";
 
 export interface RankingGroup {
   features: ArrayLike<number>[];
@@ -703,7 +703,6 @@ function growTree(g: Grower, features: Int32Array, scores: Float64Array): GbdtTr
 
 // ---------------------------------------------------------------------------------------------
 // Training loop.
-
 
 function meanRR(flat: Flat, scores: Float64Array): number {
   const groups = flat.groupStart.length - 1;

@@ -37,7 +37,10 @@ export async function loadEvents(
     }
     const checked = validateEvent(row.event, config, 0, "row");
     if (!checked.ok) {
-      bad.push({ line: row.line, error: checked.errors.map((e) => `${e.field.slice(4)}: ${e.message}`).join("; ") });
+      bad.push({
+        line: row.line,
+        error: checked.errors.map((e) => `${e.field.slice(4)}: ${e.message}`).join("; "),
+      });
       continue;
     }
     if (!opts.keep || opts.keep(checked.value)) events.push(checked.value);

@@ -68,10 +68,10 @@ export async function prequential(
     if (isTarget(e)) lastClickout.set(e.sessionId, i);
   });
   const done = new Set<string>();
-  const sums = { model: new Acc(), ...Object.fromEntries(BASELINES.map((b) => [b, new Acc()])) } as Record<
-    "model" | Baseline,
-    Acc
-  >;
+  const sums = {
+    model: new Acc(),
+    ...Object.fromEntries(BASELINES.map((b) => [b, new Acc()])),
+  } as Record<"model" | Baseline, Acc>;
   const groups: RankingGroup[] = [];
   const lastFlags: boolean[] = [];
   const groupSessions: string[] = [];
@@ -99,7 +99,8 @@ export async function prequential(
       }
       if (opts.collect && labels.includes(1)) {
         const features: Float64Array[] = [];
-        for (let i = 0; i < n; i++) features.push(matrix.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
+        for (let i = 0; i < n; i++)
+          features.push(matrix.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
         groups.push({ features, labels });
         lastFlags.push(isLast);
         groupSessions.push(e.sessionId);
@@ -113,7 +114,10 @@ export async function prequential(
   const seconds = (performance.now() - started) / 1000;
   return {
     model: sums.model.stats(),
-    baselines: Object.fromEntries(BASELINES.map((b) => [b, sums[b].stats()])) as Record<Baseline, MrrStats>,
+    baselines: Object.fromEntries(BASELINES.map((b) => [b, sums[b].stats()])) as Record<
+      Baseline,
+      MrrStats
+    >,
     groups,
     lastFlags,
     groupSessions,
@@ -154,4 +158,3 @@ class Acc {
 function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
-

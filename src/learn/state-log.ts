@@ -40,7 +40,9 @@ export function fileStateRecorder(path: string): StateRecorder {
 }
 
 /** Reads saved states into ranking groups (by feature name, so older logs stay usable). */
-export async function readStates(path: string): Promise<{ dataset: RankingDataset; sessions: string[]; bad: number }> {
+export async function readStates(
+  path: string,
+): Promise<{ dataset: RankingDataset; sessions: string[]; bad: number }> {
   const dataset: RankingDataset = { featureNames: [...FEATURE_NAMES], groups: [] };
   const sessions: string[] = [];
   let bad = 0;
@@ -51,7 +53,10 @@ export async function readStates(path: string): Promise<{ dataset: RankingDatase
       const col = FEATURE_NAMES.map((f) => s.featureNames.indexOf(f));
       const labels = s.items.map((c) => (c === s.chosen ? 1 : 0));
       if (!labels.includes(1)) continue;
-      dataset.groups.push({ labels, features: s.features.map((row) => col.map((j) => (j >= 0 ? (row[j] ?? 0) : 0))) });
+      dataset.groups.push({
+        labels,
+        features: s.features.map((row) => col.map((j) => (j >= 0 ? (row[j] ?? 0) : 0))),
+      });
       sessions.push(s.sessionId);
     } catch {
       bad++;

@@ -8,7 +8,12 @@ import { ModelHolder } from "../scoring/model-holder.ts";
 import { MemoryStore } from "../state/memory-store.ts";
 import type { Store } from "../state/store.ts";
 import { inTestSplit } from "./hash-split.ts";
-import { type LambdaMartOptions, type RankingDataset, type RankingGroup, trainLambdaMART } from "./lambdamart.ts";
+import {
+  type LambdaMartOptions,
+  type RankingDataset,
+  type RankingGroup,
+  trainLambdaMART,
+} from "./lambdamart.ts";
 import { prequential } from "./prequential.ts";
 
 /**
@@ -51,7 +56,11 @@ export async function trainFromEvents(
   const replay = await prequential(engine, events, { collect: true, onProgress: opts.onProgress });
   const report = fitSavedStates(replay.groups, replay.groupSessions, opts);
   report.seconds.replay = replay.seconds;
-  report.model.training = { ...report.model.training, events: events.length, replaySeconds: round1(replay.seconds) };
+  report.model.training = {
+    ...report.model.training,
+    events: events.length,
+    replaySeconds: round1(replay.seconds),
+  };
   return report;
 }
 
@@ -64,7 +73,11 @@ export interface FitOptions {
 }
 
 /** Fits LambdaMART on saved states (from a replay or recorded live), split by session. */
-export function fitSavedStates(groups: RankingGroup[], sessions: readonly string[], opts: FitOptions = {}): TrainReport {
+export function fitSavedStates(
+  groups: RankingGroup[],
+  sessions: readonly string[],
+  opts: FitOptions = {},
+): TrainReport {
   const train: RankingDataset = { featureNames: [...FEATURE_NAMES], groups: [] };
   const valid: RankingDataset = { featureNames: [...FEATURE_NAMES], groups: [] };
   groups.forEach((g, i) => {
@@ -80,7 +93,9 @@ export function fitSavedStates(groups: RankingGroup[], sessions: readonly string
       ...options,
       onIteration: (it) => {
         if (opts.log && it.iteration % 25 === 0)
-          opts.log(`tree ${it.iteration}: train MRR ${it.trainMrr?.toFixed(4)} valid MRR ${it.validMrr?.toFixed(4)}`);
+          opts.log(
+            `tree ${it.iteration}: train MRR ${it.trainMrr?.toFixed(4)} valid MRR ${it.validMrr?.toFixed(4)}`,
+          );
       },
     },
     opts.name ?? `lambdamart-${new Date().toISOString().slice(0, 10)}`,

@@ -42,8 +42,9 @@ export function observeRequest(
     done = true;
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const method = METHODS.has(req.method ?? "") ? req.method! : "other";
-    // A response closed before it was sent (client gone) has no meaningful status.
-    const status = res.writableFinished ? res.statusCode : 499;
+    // The client went away before a status was sent: 499, as nginx logs it. A stream (SSE)
+    // the client closed keeps its status, flagged `aborted`.
+    const status = res.headersSent ? res.statusCode : 499;
     metrics.httpRequest(route, method, status, seconds);
     const line = {
       reqId: id,
@@ -51,6 +52,7 @@ export function observeRequest(
       path,
       status,
       ms: Math.round(seconds * 1e4) / 10,
+      ...(res.writableFinished ? {} : { aborted: true }),
     };
     if (status >= 500) logger.error(line, "request failed");
     else if (route === "/health" || route === "/ready" || route === "/metrics")

@@ -19,7 +19,9 @@ export class GbdtScorer implements Scorer {
     this.name = model.name;
     const unknown = model.featureNames.filter((f) => !(f in FEATURE_INDEX));
     if (unknown.length > 0)
-      throw new Error(`model ${model.name} uses features this build does not compute: ${unknown.join(", ")}`);
+      throw new Error(
+        `model ${model.name} uses features this build does not compute: ${unknown.join(", ")}`,
+      );
     this.columns = Int32Array.from(model.featureNames, (f) => FEATURE_INDEX[f as FeatureName]);
     this.compiled = compileModel(model);
     this.x = new Float64Array(this.columns.length);

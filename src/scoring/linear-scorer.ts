@@ -27,7 +27,10 @@ export class LinearScorer implements Scorer {
   private readonly w = new Float64Array(FEATURE_COUNT);
   private readonly weighted: [FeatureName, number][];
 
-  constructor(weights: Partial<Record<FeatureName, number>> = HAND_WEIGHTS, name = "hand-weighted-v1") {
+  constructor(
+    weights: Partial<Record<FeatureName, number>> = HAND_WEIGHTS,
+    name = "hand-weighted-v1",
+  ) {
     this.name = name;
     this.weighted = Object.entries(weights).map(([f, v]) => [f as FeatureName, v ?? 0]);
     for (const [f, v] of this.weighted) this.w[FEATURE_INDEX[f]] = v;
@@ -49,6 +52,9 @@ export class LinearScorer implements Scorer {
       const c = w * (matrix[row + FEATURE_INDEX[f]]! - (NEUTRAL[f] ?? 0));
       if (c > MIN_REASON) lifts.push([f, c]);
     }
-    return lifts.sort((a, b) => b[1] - a[1]).slice(0, max).map(([f]) => f);
+    return lifts
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, max)
+      .map(([f]) => f);
   }
 }

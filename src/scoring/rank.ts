@@ -18,10 +18,13 @@ export function rankCandidates(
   limit: number,
 ): RankedItem[] {
   const n = items.length;
-  if (matrix.length !== n * FEATURE_COUNT) throw new Error("feature matrix does not match candidates");
+  if (matrix.length !== n * FEATURE_COUNT)
+    throw new Error("feature matrix does not match candidates");
   const scores = new Float64Array(n);
   scorer.score(matrix, n, scores);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => scores[b]! - scores[a]! || a - b,
+  );
   const out: RankedItem[] = [];
   for (let r = 0; r < Math.min(limit, n); r++) {
     const i = order[r]!;

@@ -131,7 +131,7 @@ describe.skipIf(!HAVE_CHROMIUM)("demo page in Chromium", () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(800); // let the reorder animation settle
     mkdirSync(join(ROOT, "docs"), { recursive: true });
-    await page.screenshot({ path: join(ROOT, "docs", "demo.png") });
+    await page.screenshot({ path: screenshotPath("demo.png") });
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
@@ -157,7 +157,7 @@ describe.skipIf(!HAVE_CHROMIUM)("demo page in Chromium", () => {
     const verdict = await page.getByTestId("verdict").textContent();
     expect(verdict).toMatch(/ranked hotel \d+ #\d+/);
     await page.waitForTimeout(600);
-    await page.screenshot({ path: join(ROOT, "docs", "demo-replay.png") });
+    await page.screenshot({ path: screenshotPath("demo-replay.png") });
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
@@ -178,3 +178,14 @@ describe.skipIf(!HAVE_CHROMIUM)("demo page in Chromium", () => {
     expect(text).toMatch(/^sessionrank_model_info\{model="[^"]+",generation="0"\} 1/m);
   });
 });
+
+/**
+ * Screenshots go to the OS temp dir on every run, and into docs/ (the README's) only with
+ * UPDATE_SCREENSHOTS=1, so a test run leaves the work tree clean.
+ */
+function screenshotPath(name: string): string {
+  const dir = process.env.UPDATE_SCREENSHOTS === "1" ? join(ROOT, "docs") : tmpdir();
+  const path = join(dir, name);
+  console.log(`screenshot: ${path}`);
+  return path;
+}

@@ -111,7 +111,9 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
       lastType: "IMPRESSIONS",
       publishedVersion: 1,
       // The published order is stored as a digest of the ranked ids.
-      publishedOrder: orderKey(["a", "b", "c", "d"].map((itemId, r) => ({ itemId, rank: r + 1, score: 0, reasons: [] }))),
+      publishedOrder: orderKey(
+        ["a", "b", "c", "d"].map((itemId, r) => ({ itemId, rank: r + 1, score: 0, reasons: [] })),
+      ),
       touched: [],
     });
     expect(snap.items.size).toBe(0);

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Op, packSessionItem, parseSessionItem } from "../../src/state/ops.ts";
 import { RedisStore } from "../../src/state/redis-store.ts";
 import type { ReadOp, ReadValue, Store } from "../../src/state/store.ts";
+import { mulberry32 as prng } from "../../src/util/prng.ts";
 import { collector } from "../support/collector.ts";
 import { uniquePrefix } from "../support/prefix.ts";
 import { ALL_STORE_KINDS, makeStore } from "../support/stores.ts";
-import { mulberry32 as prng } from "../../src/util/prng.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -522,7 +522,6 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
 // ---------------------------------------------------------------------------------------
 // The two interpreters of the ops (lua/apply-ops.lua and ops.ts applyOps) on the same
 // random op stream must leave the same data, and answer the same reads on the way.
-
 
 const HASHES = ["h1", "h2"];
 const ZSETS = ["z1", "z2", "z3"];

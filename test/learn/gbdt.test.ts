@@ -39,7 +39,6 @@ function handModel(): GbdtModel {
   };
 }
 
-
 function trainedModel(): { model: GbdtModel; rows: ArrayLike<number>[] } {
   const random = mulberry32(99);
   const ds: RankingDataset = { featureNames: ["a", "b", "c", "d"], groups: [] };

@@ -9,7 +9,6 @@ import { meanReciprocalRank } from "../../src/learn/metrics.ts";
 import { contributions, type GbdtModel, type GbdtTree, predict } from "../../src/scoring/gbdt.ts";
 import { mulberry32 } from "../../src/util/prng.ts";
 
-
 const FEATURES = ["a", "b", "c", "d", "e"];
 
 /** Non-monotone in a and b, so no single feature (either direction) ranks well; c, d, e are noise. */

@@ -50,7 +50,9 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       log: say,
     });
     bar.end();
-    say(`trained ${report.model.trees.length} trees on ${report.groups} clickouts in ${report.seconds.fit.toFixed(1)}s`);
+    say(
+      `trained ${report.model.trees.length} trees on ${report.groups} clickouts in ${report.seconds.fit.toFixed(1)}s`,
+    );
     scorer = new GbdtScorer(report.model);
   }
   const test = await loadEvents(testFile, config);
@@ -80,7 +82,10 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   ];
   console.log("| ranker | MRR last clickout | MRR all clickouts | n last | n all |");
   console.log("| --- | ---: | ---: | ---: | ---: |");
-  for (const [name, s] of rows) console.log(`| ${name} | ${s.mrr_last.toFixed(4)} | ${s.mrr_all.toFixed(4)} | ${s.n_last} | ${s.n_all} |`);
+  for (const [name, s] of rows)
+    console.log(
+      `| ${name} | ${s.mrr_last.toFixed(4)} | ${s.mrr_all.toFixed(4)} | ${s.n_last} | ${s.n_all} |`,
+    );
   console.log(
     `\n${r.events} test events replayed at ${result.events_per_second.toLocaleString("en")} events/s; ${r.clickedNotShown} clickout(s) on an item not in the list, scored 0.`,
   );

@@ -33,7 +33,10 @@ export async function nextItemCommand(argv: string[]): Promise<void> {
   let train: LoadedLog;
   let test: LoadedLog;
   if (typeof flags.data === "string") {
-    ({ train, test } = splitByTime(await loadEvents(flags.data, config), numberFlag(flags, "test-fraction", 0.2)));
+    ({ train, test } = splitByTime(
+      await loadEvents(flags.data, config),
+      numberFlag(flags, "test-fraction", 0.2),
+    ));
   } else {
     train = await loadEvents(requireString(flags, "train", USAGE), config);
     test = await loadEvents(requireString(flags, "test", USAGE), config);
@@ -46,9 +49,19 @@ export async function nextItemCommand(argv: string[]): Promise<void> {
     const snap = await engine.snapshot(e.sessionId);
     if (snap.step > 0 && e.itemId) {
       const recs = await engine.recommend(e.sessionId, undefined, k);
-      acc.covisitation.add(recs.items.map((i) => i.itemId), e.itemId, k);
-      const [pop] = await engine.store.read([{ op: "ztop", key: engine.keys.globalPopularity(), n: k }]);
-      acc.popularity.add(((pop ?? []) as [string, number][]).map(([id]) => id), e.itemId, k);
+      acc.covisitation.add(
+        recs.items.map((i) => i.itemId),
+        e.itemId,
+        k,
+      );
+      const [pop] = await engine.store.read([
+        { op: "ztop", key: engine.keys.globalPopularity(), n: k },
+      ]);
+      acc.popularity.add(
+        ((pop ?? []) as [string, number][]).map(([id]) => id),
+        e.itemId,
+        k,
+      );
     }
     await engine.ingest(e, snap);
   }
@@ -88,7 +101,11 @@ class Acc {
   }
   stats(): HitStats {
     const d = Math.max(this.n, 1);
-    return { hr: Math.round((this.hits / d) * 1e4) / 1e4, mrr: Math.round((this.rr / d) * 1e4) / 1e4, n: this.n };
+    return {
+      hr: Math.round((this.hits / d) * 1e4) / 1e4,
+      mrr: Math.round((this.rr / d) * 1e4) / 1e4,
+      n: this.n,
+    };
   }
 }
 
@@ -97,7 +114,9 @@ function splitByTime(log: LoadedLog, fraction: number): { train: LoadedLog; test
   const start = new Map<string, number>();
   for (const e of log.events) if (!start.has(e.sessionId)) start.set(e.sessionId, e.timestamp);
   const ordered = [...start.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
-  const testSessions = new Set(ordered.slice(Math.floor(ordered.length * (1 - fraction))).map(([s]) => s));
+  const testSessions = new Set(
+    ordered.slice(Math.floor(ordered.length * (1 - fraction))).map(([s]) => s),
+  );
   const pick = (inTest: boolean): LoadedLog => ({
     events: log.events.filter((e) => testSessions.has(e.sessionId) === inTest),
     bad: inTest ? [] : log.bad,

@@ -51,7 +51,10 @@ export async function replayCommand(argv: string[]): Promise<void> {
       }
       const checked = validateEvent(row.event, config, Date.now(), "row");
       if (!checked.ok) {
-        bad.push({ line: row.line, error: checked.errors.map((e) => `${e.field.slice(4)}: ${e.message}`).join("; ") });
+        bad.push({
+          line: row.line,
+          error: checked.errors.map((e) => `${e.field.slice(4)}: ${e.message}`).join("; "),
+        });
         continue;
       }
       batch.push(checked.value);

@@ -11,7 +11,11 @@ const USAGE =
 export async function splitCommand(argv: string[]): Promise<void> {
   const { flags, positionals } = parse(
     argv,
-    { "out-dir": { type: "string" }, "test-fraction": { type: "string" }, seed: { type: "string" } },
+    {
+      "out-dir": { type: "string" },
+      "test-fraction": { type: "string" },
+      seed: { type: "string" },
+    },
     USAGE,
   );
   const file = positionals[0];
@@ -36,9 +40,8 @@ export async function splitCommand(argv: string[]): Promise<void> {
     (side === "test" ? test : train).write(`${text}\n`);
     counts[side]++;
   }
-  await Promise.all([
-    new Promise((r) => train.end(r)),
-    new Promise((r) => test.end(r)),
-  ]);
-  console.log(`wrote ${counts.train} train rows and ${counts.test} test rows to ${dir} (seed ${seed})`);
+  await Promise.all([new Promise((r) => train.end(r)), new Promise((r) => test.end(r))]);
+  console.log(
+    `wrote ${counts.train} train rows and ${counts.test} test rows to ${dir} (seed ${seed})`,
+  );
 }

@@ -33,15 +33,24 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (typeof flags.states === "string") {
     const { dataset, sessions, bad } = await readStates(flags.states);
     console.error(`read ${dataset.groups.length} saved states (${bad} unreadable lines)`);
-    const report = fitSavedStates(dataset.groups, sessions, { options, name, source: flags.states, log: (l) => console.error(l) });
+    const report = fitSavedStates(dataset.groups, sessions, {
+      options,
+      name,
+      source: flags.states,
+      log: (l) => console.error(l),
+    });
     writeFileSync(out, `${JSON.stringify(report.model)}\n`);
-    console.log(`wrote ${out}: ${report.model.trees.length} trees from ${report.groups} saved states`);
+    console.log(
+      `wrote ${out}: ${report.model.trees.length} trees from ${report.groups} saved states`,
+    );
     return;
   }
   const data = requireString(flags, "data", USAGE);
   const config = defaultConfig();
   const log = await loadEvents(data, config);
-  console.error(`loaded ${log.events.length} events from ${log.rows} rows (${log.bad.length} bad rows)`);
+  console.error(
+    `loaded ${log.events.length} events from ${log.rows} rows (${log.bad.length} bad rows)`,
+  );
   for (const b of log.bad.slice(0, 10)) console.error(`  line ${b.line}: ${b.error}`);
   const bar = progressBar("replay");
   const report = await trainFromEvents(log.events, config, {

@@ -8,10 +8,15 @@ export const EventInput = builder.inputType("EventInput", {
     eventId: t.id({ description: "Client id of the event, for retries." }),
     sessionId: t.id({ required: true }),
     userId: t.id(),
-    timestamp: t.field({ type: "Timestamp", description: "Defaults to the time the server received it." }),
+    timestamp: t.field({
+      type: "Timestamp",
+      description: "Defaults to the time the server received it.",
+    }),
     type: t.field({ type: EventTypeEnum, required: true }),
     itemId: t.id(),
-    impressions: t.idList({ description: "The list shown, in order (IMPRESSIONS, optionally CLICKOUT)." }),
+    impressions: t.idList({
+      description: "The list shown, in order (IMPRESSIONS, optionally CLICKOUT).",
+    }),
     prices: t.floatList({ description: "Prices aligned with impressions." }),
     filters: t.stringList({ description: "The filters active now." }),
     sort: t.string(),

@@ -44,7 +44,9 @@ const TouchedItemRef = builder.objectRef<TouchedItem>("TouchedItem").implement({
     byType: t.field({
       type: [TouchCountRef],
       resolve: (i) =>
-        ITEM_EVENT_TYPES.map((type, k) => ({ type, count: i.counters.byType[k] ?? 0 })).filter((c) => c.count > 0),
+        ITEM_EVENT_TYPES.map((type, k) => ({ type, count: i.counters.byType[k] ?? 0 })).filter(
+          (c) => c.count > 0,
+        ),
     }),
   }),
 });
@@ -63,7 +65,11 @@ export const SessionStateRef = builder.objectRef<SessionSnapshot>("SessionState"
   fields: (t) => ({
     sessionId: t.exposeID("sessionId"),
     steps: t.exposeInt("step", { description: "Events so far." }),
-    lastEventAt: t.field({ type: "Timestamp", nullable: true, resolve: (s) => (s.lastTs > 0 ? s.lastTs : null) }),
+    lastEventAt: t.field({
+      type: "Timestamp",
+      nullable: true,
+      resolve: (s) => (s.lastTs > 0 ? s.lastTs : null),
+    }),
     userId: t.exposeID("userId", { nullable: true }),
     city: t.exposeString("city", { nullable: true }),
     platform: t.exposeString("platform", { nullable: true }),
@@ -73,7 +79,12 @@ export const SessionStateRef = builder.objectRef<SessionSnapshot>("SessionState"
     list: t.field({
       type: [ShownItemRef],
       description: "The list currently shown, in shown order.",
-      resolve: (s) => s.list.map((itemId, position) => ({ itemId, position, price: s.prices?.[position] ?? null })),
+      resolve: (s) =>
+        s.list.map((itemId, position) => ({
+          itemId,
+          position,
+          price: s.prices?.[position] ?? null,
+        })),
     }),
     touchedItems: t.field({
       type: [TouchedItemRef],
