@@ -1,8 +1,10 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY . .
+# The demo page is built here, then the build tools are dropped from the image.
+RUN npm run build:web && npm prune --omit=dev
 ENV HOST=0.0.0.0 PORT=4000
 EXPOSE 4000
-CMD ["npm", "start"]
+CMD ["npx", "tsx", "src/main.ts"]
