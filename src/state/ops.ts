@@ -123,6 +123,20 @@ function listOf(db: Db, key: string): string[] {
 /** Redis orders equal scores by member (binary); trimming removes the lowest first. */
 export function trimZset(z: Map<string, number>, cap: number): void {
   if (z.size <= cap) return;
+  // The usual case is one member over the cap (a new member just added): a linear scan
+  // for the lowest beats sorting a top-K of hundreds on every event of a replay.
+  if (z.size === cap + 1) {
+    let victim: string | undefined;
+    let low = Number.POSITIVE_INFINITY;
+    for (const [m, sc] of z) {
+      if (sc < low || (sc === low && victim !== undefined && m < victim)) {
+        victim = m;
+        low = sc;
+      }
+    }
+    if (victim !== undefined) z.delete(victim);
+    return;
+  }
   const sorted = [...z.entries()].sort(
     (a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
   );
