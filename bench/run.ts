@@ -4,6 +4,8 @@
  *   npm run bench -- --quick      < 2 min (writes bench/results/benchmarks-quick.md)
  *   npm run bench -- --json       also print the results as JSON on stdout
  *   npm run bench -- --profile    CPU-profile the service during the trackEvent runs
+ *   npm run bench -- --soak [S]   soak: steady mixed load for S seconds (default 600),
+ *                                 memory over time (writes the Soak section of docs/reliability.md)
  *   options: --runs N  --seconds S  --out PATH
  * Everything runs against a private redis-server started here; the service and the bare
  * framework servers run as child processes; the load generator (autocannon) runs here.
@@ -22,6 +24,7 @@ import { median, round } from "./lib/stats.ts";
 import { summarize } from "./profile-summary.ts";
 import { measurePush, type PushResult } from "./push.ts";
 import { type Results, renderMarkdown } from "./report.ts";
+import { runSoak } from "./soak.ts";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -58,6 +61,11 @@ function medianOf(rs: LoadResult[]): LoadResult & { runs: number[] } {
 }
 
 async function main(): Promise<void> {
+  if (flag("soak")) {
+    const v = Number(opt("soak"));
+    await runSoak(Number.isFinite(v) && v > 0 ? v : 600, argv);
+    return;
+  }
   const machine = machineInfo();
   const loadBefore = loadavg()[0] ?? 0;
   const command = `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`;

@@ -43,6 +43,11 @@ export interface ServerOptions {
   processMetrics?: boolean;
   /** The built demo page (default dist/demo). */
   demoDir?: string;
+  /**
+   * How long close() lets in-flight HTTP requests run before it ends subscriptions, and
+   * then how long WebSocket clients get to answer the close frame (ms, default 2000).
+   */
+  shutdownGraceMs?: number;
 }
 
 /**
@@ -91,8 +96,22 @@ export async function startServer(
     onUnexpected: (err) => logger.error({ err }, "unexpected error, masked for the client"),
   });
 
+  // Shutdown state: once close() began, a request on a kept-alive connection is refused
+  // (new connections are refused by the closed listener). Requests in flight, other than
+  // event streams, are counted so that close() can let them finish.
+  let closing: Promise<void> | undefined;
+  const inFlight = new Set<ServerResponse>();
+  const streams = new Set<ServerResponse>();
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
     observeRequest(req, res, logger, metrics);
+    if (closing) {
+      res.writeHead(503, { "content-type": "application/json", connection: "close" });
+      res.end(JSON.stringify({ error: "shutting down" }));
+      return;
+    }
+    const tracked = req.headers.accept?.includes("text/event-stream") ? streams : inFlight;
+    tracked.add(res);
+    res.once("close", () => tracked.delete(res));
     const path = req.url?.split("?")[0] ?? "/";
     if (path === "/metrics") {
       void metrics.render().then(
@@ -198,6 +217,39 @@ export async function startServer(
     http.listen(config.PORT, config.HOST, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
+  const graceMs = opts.shutdownGraceMs ?? 2000;
+
+  /**
+   * Graceful stop, in order: (1) stop listening, so new connections are refused; (2) let
+   * in-flight requests finish, up to the grace period; (3) close WebSocket sockets with
+   * 1001 (going away), terminating those that do not answer within the grace period;
+   * (4) cut SSE streams (no `complete`: like a dropped connection, it tells clients to
+   * reconnect, to another instance, rather than that the subscription is over); (5) end
+   * any feed still open; (6) close idle keep-alive connections, and any left at the end of
+   * the grace period. The store stays open: the caller closes it afterwards.
+   */
+  const shutdown = async (): Promise<void> => {
+    const waitFor = async (done: () => boolean, until: number) => {
+      while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    };
+    clearInterval(heartbeat);
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+    await waitFor(() => inFlight.size === 0, Date.now() + graceMs);
+    const wsDeadline = Date.now() + graceMs;
+    const disposed = Promise.resolve(ws.dispose()).catch(() => {});
+    await waitFor(() => wss.clients.size === 0, wsDeadline);
+    for (const c of wss.clients) c.terminate();
+    await disposed;
+    for (const res of streams) res.destroy();
+    await feeds.closeAll();
+    // Ended event streams leave their keep-alive connections idle a moment later.
+    http.closeIdleConnections();
+    const idle = setInterval(() => http.closeIdleConnections(), 20);
+    const force = setTimeout(() => http.closeAllConnections(), graceMs);
+    await httpClosed;
+    clearInterval(idle);
+    clearTimeout(force);
+  };
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
 
   return {
@@ -208,16 +260,9 @@ export async function startServer(
     http,
     metrics,
     logger,
-    async close() {
-      // Tell WebSocket clients we are going away (1001), end SSE streams, then stop.
-      await ws.dispose();
-      for (const c of wss.clients) c.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      http.closeIdleConnections();
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        setTimeout(() => http.closeAllConnections(), 2000).unref();
-      });
+    close() {
+      closing ??= shutdown();
+      return closing;
     },
   };
 }

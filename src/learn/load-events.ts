@@ -1,12 +1,10 @@
 import type { Config } from "../config.ts";
 import type { SessionEvent } from "../domain/event-type.ts";
 import { validateEvent } from "../domain/validate-event.ts";
+import { type BadRow, badRow } from "../ingest/sources/bad-row.ts";
 import { openSource, type SourceFormat } from "../ingest/sources/detect.ts";
 
-export interface BadRow {
-  line: number;
-  error: string;
-}
+export type { BadRow };
 
 export interface LoadedLog {
   events: SessionEvent[];
@@ -37,10 +35,7 @@ export async function loadEvents(
     }
     const checked = validateEvent(row.event, config, 0, "row");
     if (!checked.ok) {
-      bad.push({
-        line: row.line,
-        error: checked.errors.map((e) => `${e.field.slice(4)}: ${e.message}`).join("; "),
-      });
+      bad.push(badRow(row.line, checked.errors, "row"));
       continue;
     }
     if (!opts.keep || opts.keep(checked.value)) events.push(checked.value);

@@ -10,11 +10,22 @@ import type { RecommendationList } from "./recommendation-list.ts";
  */
 export class SessionFeeds {
   private active = 0;
+  /** Open feeds, so that a shutdown can end them all (each subscriber sees its stream complete). */
+  private readonly live = new Set<AsyncIterableIterator<RecommendationList>>();
 
   constructor(private readonly engine: Engine) {}
 
   get activeCount(): number {
     return this.active;
+  }
+
+  /**
+   * Ends every open feed, as its subscriber's `return()` would: a waiting `next()` resolves
+   * done, so the transport completes the subscription (SSE: `complete` and the end of the
+   * response; graphql-ws: a `complete` message). For a shutdown.
+   */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.live].map((it) => it.return?.().catch(() => undefined)));
   }
 
   subscribe(
@@ -25,9 +36,12 @@ export class SessionFeeds {
     const engine = this.engine;
     if (rules) {
       this.active++;
-      return filteredFeed(engine, sessionId, limit, rules, () => {
+      const feed = filteredFeed(engine, sessionId, limit, rules, () => {
         this.active--;
+        this.live.delete(feed);
       });
+      this.live.add(feed);
+      return feed;
     }
     const channel = engine.keys.sessionChannel(sessionId);
     let pending: RecommendationList | undefined;
@@ -56,6 +70,7 @@ export class SessionFeeds {
       if (closed) return;
       closed = true;
       this.active--;
+      this.live.delete(iterator);
       pending = undefined;
       const w = waiter;
       waiter = undefined;
@@ -144,6 +159,7 @@ export class SessionFeeds {
         return iterator;
       },
     };
+    this.live.add(iterator);
     return iterator;
   }
 }

@@ -1,19 +1,10 @@
+import { keyIndex } from "./key-index.ts";
 import type { Op } from "./ops.ts";
 
 /** Turns ops into the KEYS and ARGV of lua/apply-ops.lua: each key once, ops by index. */
 export function encodeOps(ops: readonly Op[]): { keys: string[]; args: (string | number)[] } {
-  const keys: string[] = [];
-  const index = new Map<string, number>();
+  const { keys, of: k } = keyIndex();
   const args: (string | number)[] = [];
-  const k = (key: string): number => {
-    let i = index.get(key);
-    if (i === undefined) {
-      keys.push(key);
-      i = keys.length;
-      index.set(key, i);
-    }
-    return i;
-  };
   for (const o of ops) {
     switch (o.op) {
       case "hincr":

@@ -1,3 +1,4 @@
+import { keyIndex } from "./key-index.ts";
 import type { ReadOp } from "./store.ts";
 
 /**
@@ -20,18 +21,8 @@ export function encodeReads(
   reads: readonly ReadOp[],
   isEmpty: (r: ReadOp) => boolean,
 ): { keys: string[]; args: (string | number)[] } {
-  const keys: string[] = [];
-  const index = new Map<string, number>();
+  const { keys, of: k } = keyIndex();
   const args: (string | number)[] = [];
-  const k = (key: string): number => {
-    let i = index.get(key);
-    if (i === undefined) {
-      keys.push(key);
-      i = keys.length;
-      index.set(key, i);
-    }
-    return i;
-  };
   for (const r of reads) {
     if (isEmpty(r)) continue;
     switch (r.op) {

@@ -3,10 +3,12 @@ import type { ItemUpdate } from "../../catalog/item.ts";
 import { validateItem } from "../../catalog/item.ts";
 import { loadConfig } from "../../config.ts";
 import { createKeys } from "../../domain/keys.ts";
+import { badRow } from "../../ingest/sources/bad-row.ts";
 import { type ItemSourceFormat, openItemSource } from "../../ingest/sources/item-metadata.ts";
 import { readLines } from "../../ingest/sources/lines.ts";
 import { createStore } from "../../state/create-store.ts";
 import { numberFlag, parse, UsageError } from "../args.ts";
+import { printBadRows } from "../bad-rows.ts";
 import { progressBar } from "../progress.ts";
 
 const USAGE =
@@ -54,10 +56,7 @@ export async function importItemsCommand(argv: string[]): Promise<void> {
       }
       const checked = validateItem(row.item, config, "item");
       if (!checked.ok) {
-        bad.push({
-          line: row.line,
-          error: checked.errors.map((e) => `${e.field.slice(5)}: ${e.message}`).join("; "),
-        });
+        bad.push(badRow(row.line, checked.errors, "item"));
         continue;
       }
       // A later row of the same item wins, as a later upsert would.
@@ -86,10 +85,6 @@ export async function importItemsCommand(argv: string[]): Promise<void> {
     console.log(
       `imported ${upserted.toLocaleString("en")} items (${created.toLocaleString("en")} new) from ${rows.toLocaleString("en")} rows in ${summary.seconds}s into the ${store.kind} store`,
     );
-    if (bad.length > 0) {
-      console.log(`${bad.length} bad rows (not imported):`);
-      for (const b of bad.slice(0, 20)) console.log(`  line ${b.line}: ${b.error}`);
-      if (bad.length > 20) console.log(`  ... and ${bad.length - 20} more (--json lists all)`);
-    }
+    printBadRows(bad, "imported");
   }
 }

@@ -2,11 +2,13 @@ import { loadConfig } from "../../config.ts";
 import type { SessionEvent } from "../../domain/event-type.ts";
 import { validateEvent } from "../../domain/validate-event.ts";
 import { Engine } from "../../ingest/engine.ts";
+import { badRow } from "../../ingest/sources/bad-row.ts";
 import { openSource, type SourceFormat } from "../../ingest/sources/detect.ts";
 import { loadScorer } from "../../scoring/load-scorer.ts";
 import { ModelHolder } from "../../scoring/model-holder.ts";
 import { createStore } from "../../state/create-store.ts";
 import { numberFlag, parse } from "../args.ts";
+import { printBadRows } from "../bad-rows.ts";
 import { progressBar } from "../progress.ts";
 
 const USAGE =
@@ -51,10 +53,7 @@ export async function replayCommand(argv: string[]): Promise<void> {
       }
       const checked = validateEvent(row.event, config, Date.now(), "row");
       if (!checked.ok) {
-        bad.push({
-          line: row.line,
-          error: checked.errors.map((e) => `${e.field.slice(4)}: ${e.message}`).join("; "),
-        });
+        bad.push(badRow(row.line, checked.errors, "row"));
         continue;
       }
       batch.push(checked.value);
@@ -80,10 +79,6 @@ export async function replayCommand(argv: string[]): Promise<void> {
     console.log(
       `replayed ${events.toLocaleString("en")} events from ${rows.toLocaleString("en")} rows in ${summary.seconds}s (${summary.eventsPerSecond.toLocaleString("en")} events/s) into the ${store.kind} store`,
     );
-    if (bad.length > 0) {
-      console.log(`${bad.length} bad rows (not replayed):`);
-      for (const b of bad.slice(0, 20)) console.log(`  line ${b.line}: ${b.error}`);
-      if (bad.length > 20) console.log(`  ... and ${bad.length - 20} more (--json lists all)`);
-    }
+    printBadRows(bad, "replayed");
   }
 }
