@@ -8,6 +8,7 @@ import {
 } from "../recommend/rules.ts";
 import { parseSessionItem, type SessionItemCounters } from "../state/ops.ts";
 import type { ReadOp } from "../state/store.ts";
+import { LatestMailbox } from "./latest-mailbox.ts";
 import type { RecommendationList } from "./recommendation-list.ts";
 
 /**
@@ -34,34 +35,17 @@ export function filteredFeed(
   const keys = engine.keys;
   let latest: RecommendationList | undefined;
   let lastView: string | undefined;
-  let pending: RecommendationList | undefined;
-  let waiter: ((r: IteratorResult<RecommendationList>) => void) | undefined;
-  let closed = false;
   let dirty = false;
   let running: Promise<void> | undefined;
   let userId: string | undefined;
   const unsubscribes: (() => Promise<void>)[] = [];
 
-  const emit = (l: RecommendationList) => {
-    if (waiter) {
-      const w = waiter;
-      waiter = undefined;
-      w({ value: l, done: false });
-    } else {
-      pending = l;
-    }
-  };
-
-  const close = async () => {
-    if (closed) return;
-    closed = true;
+  const box = new LatestMailbox<RecommendationList>(async () => {
     onClose();
-    pending = undefined;
-    const w = waiter;
-    waiter = undefined;
-    w?.({ value: undefined, done: true });
     await Promise.all(unsubscribes.map((u) => u().catch(() => {})));
-  };
+  }, "end");
+  const close = () => box.close();
+  const emit = (l: RecommendationList) => box.push(l);
 
   const view = async (base: RecommendationList): Promise<RecommendationList> => {
     const ids = [...base.items.map((i) => i.itemId)];
@@ -93,12 +77,12 @@ export function filteredFeed(
   };
 
   const loop = async () => {
-    while (dirty && !closed) {
+    while (dirty && !box.closed) {
       dirty = false;
       const base = latest;
       if (!base) continue;
       const v = await view(base);
-      if (closed) return;
+      if (box.closed) return;
       const key = v.items.map((i) => i.itemId).join("|");
       if (key === lastView) continue;
       lastView = key;
@@ -117,7 +101,7 @@ export function filteredFeed(
   };
 
   const onList = (l: RecommendationList) => {
-    if (closed || (latest && l.version <= latest.version)) return;
+    if (box.closed || (latest && l.version <= latest.version)) return;
     latest = l;
     refresh();
   };
@@ -135,10 +119,10 @@ export function filteredFeed(
     if (rules.excludeSeen)
       unsubscribes.push(
         await engine.store.subscribe(keys.sessionSeenChannel(sessionId), () => {
-          if (latest && !closed) refresh();
+          if (latest && !box.closed) refresh();
         }),
       );
-    if (closed) {
+    if (box.closed) {
       await Promise.all(unsubscribes.map((u) => u()));
       return;
     }
@@ -147,30 +131,6 @@ export function filteredFeed(
   })();
   ready.catch(() => close());
 
-  const iterator: AsyncIterableIterator<RecommendationList> = {
-    next: async () => {
-      await ready.catch(() => {});
-      if (closed) return { value: undefined, done: true };
-      if (pending) {
-        const l = pending;
-        pending = undefined;
-        return { value: l, done: false };
-      }
-      return new Promise((resolve) => {
-        waiter = resolve;
-      });
-    },
-    return: async () => {
-      await close();
-      return { value: undefined, done: true };
-    },
-    throw: async (err) => {
-      await close();
-      throw err;
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
+  box.ready = ready;
+  return box;
 }

@@ -1,6 +1,7 @@
 import type { Engine } from "../ingest/engine.ts";
 import type { ListRules } from "../recommend/rules.ts";
 import { filteredFeed } from "./filtered-feed.ts";
+import { LatestMailbox } from "./latest-mailbox.ts";
 import type { RecommendationList } from "./recommendation-list.ts";
 
 /**
@@ -44,38 +45,23 @@ export class SessionFeeds {
       return feed;
     }
     const channel = engine.keys.sessionChannel(sessionId);
-    let pending: RecommendationList | undefined;
-    let waiter: ((r: IteratorResult<RecommendationList>) => void) | undefined;
     let lastVersion = -1;
-    let closed = false;
     let unsubscribe: (() => Promise<void>) | undefined;
     this.active++;
+    const box = new LatestMailbox<RecommendationList>(async () => {
+      this.active--;
+      this.live.delete(box);
+      await unsubscribe?.();
+    });
+    const close = () => box.close();
 
     const cut = (l: RecommendationList): RecommendationList =>
       limit !== undefined && l.items.length > limit ? { ...l, items: l.items.slice(0, limit) } : l;
 
     const deliver = (l: RecommendationList, force = false) => {
-      if (closed || (!force && l.version <= lastVersion)) return;
+      if (box.closed || (!force && l.version <= lastVersion)) return;
       lastVersion = l.version;
-      if (waiter) {
-        const w = waiter;
-        waiter = undefined;
-        w({ value: cut(l), done: false });
-      } else {
-        pending = l;
-      }
-    };
-
-    const close = async () => {
-      if (closed) return;
-      closed = true;
-      this.active--;
-      this.live.delete(iterator);
-      pending = undefined;
-      const w = waiter;
-      waiter = undefined;
-      w?.({ value: undefined, done: true });
-      await unsubscribe?.();
+      box.push(cut(l));
     };
 
     // After the store restored a lost subscription (Redis restart, failover), lists
@@ -85,7 +71,7 @@ export class SessionFeeds {
     let resyncing = false;
     let resyncAgain = false;
     const resync = (attempt = 0) => {
-      if (closed) return;
+      if (box.closed) return;
       if (resyncing) {
         resyncAgain = true;
         return;
@@ -125,7 +111,7 @@ export class SessionFeeds {
         },
         () => resync(),
       );
-      if (closed) {
+      if (box.closed) {
         await unsubscribe();
         return;
       }
@@ -133,33 +119,9 @@ export class SessionFeeds {
       deliver(current);
     })();
     ready.catch(() => close());
+    box.ready = ready;
 
-    const iterator: AsyncIterableIterator<RecommendationList> = {
-      next: async () => {
-        await ready;
-        if (closed) return { value: undefined, done: true };
-        if (pending) {
-          const l = pending;
-          pending = undefined;
-          return { value: cut(l), done: false };
-        }
-        return new Promise((resolve) => {
-          waiter = resolve;
-        });
-      },
-      return: async () => {
-        await close();
-        return { value: undefined, done: true };
-      },
-      throw: async (err) => {
-        await close();
-        throw err;
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    this.live.add(iterator);
-    return iterator;
+    this.live.add(box);
+    return box;
   }
 }
