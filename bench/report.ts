@@ -15,7 +15,17 @@ export interface Results {
   /** 1-minute load average when the run started and ended: other work on the machine skews every figure. */
   loadAverage: { before: number; after: number };
   sample: { path: string; events: number; sessions: number };
-  ceiling: { bareYoga: Med; bareHttp: Med; trackEvent: Med; ratio: number; ratios: number[] };
+  ceiling: {
+    bareYoga: Med;
+    bareHttp: Med;
+    trackEvent: Med;
+    ratio: number;
+    ratios: number[];
+    /** The same service with DIRECT_PATH=false (every request through yoga). */
+    trackEventViaYoga: Med;
+    directRatio: number;
+    directRatios: number[];
+  };
   scaling: {
     trackEvent: { workers1: number; workers2: number };
     trackEventsEventsPerSec: { workers1: number; workers2: number };
@@ -157,7 +167,17 @@ export function renderMarkdown(r: Results): string {
   L.push(row("bare node:http (fixed JSON)", c.bareHttp));
   L.push(row("bare graphql-yoga no-op `trackEvent` (defaults, same schema)", c.bareYoga));
   L.push(row("sessionrank `trackEvent` (1 worker, Redis)", c.trackEvent));
+  L.push(
+    row(
+      "sessionrank `trackEvent`, every request through yoga (`DIRECT_PATH=false`)",
+      c.trackEventViaYoga,
+    ),
+  );
   L.push("", `trackEvent / bare yoga, per run: ${c.ratios.join(", ")}; median **${c.ratio}×**.`);
+  L.push(
+    "",
+    `Direct path / all through yoga, per run: ${c.directRatios.join(", ")}; median **${c.directRatio}×** (what answering JSON POSTs without yoga's fetch layer buys; see src/graphql/direct.ts).`,
+  );
   L.push("", "### 2. Batch ingest", "");
   const i = r.ingest;
   L.push("| Path | events/s (median) | runs | vs Redis-only bound |", "|---|---|---|---|");

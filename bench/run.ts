@@ -93,30 +93,42 @@ async function main(): Promise<void> {
     // ---- 1. framework ceiling vs trackEvent, and 1 vs 2 workers ----------------------
     const bodiesFor = (tag: string) => renamed(sample.events, tag).map(trackEventBody);
     const oneBodies = bodiesFor("c");
-    const [yoga, http, svc1] = await Promise.all([
+    const [yoga, http, svc1, svcYoga] = await Promise.all([
       startBare("yoga"),
       startBare("http"),
       startService({ redisUrl: redis.url, workers: 1 }, PROFILE ? { cpuProfDir: PROFILE_DIR } : {}),
+      // The same service with every request through yoga: what the direct path buys.
+      startService({ redisUrl: redis.url, workers: 1, prefix: "sy", DIRECT_PATH: "false" }),
     ]);
-    procs.push(yoga, http, svc1);
+    procs.push(yoga, http, svc1, svcYoga);
     log(`[${elapsed()}] servers up; warming`);
     const warm = QUICK ? 1 : 2;
     await hammer(yoga.url, oneBodies, { connections: 16, seconds: warm });
     await hammer(svc1.url, bodiesFor("w"), { connections: 16, seconds: warm });
+    await hammer(svcYoga.url, bodiesFor("wy"), { connections: 16, seconds: warm });
     const yogaRuns: LoadResult[] = [];
     const trackRuns: LoadResult[] = [];
+    const viaYogaRuns: LoadResult[] = [];
+    const directRatios: number[] = [];
     const httpRuns: LoadResult[] = [];
     const ratios: number[] = [];
     for (let r = 0; r < RUNS; r++) {
       const y = await hammer(yoga.url, oneBodies, { connections: 16, seconds: SECONDS });
       const t = await hammer(svc1.url, bodiesFor(`t${r}`), { connections: 16, seconds: SECONDS });
+      const v = await hammer(svcYoga.url, bodiesFor(`y${r}`), {
+        connections: 16,
+        seconds: SECONDS,
+      });
       yogaRuns.push(y);
       trackRuns.push(t);
+      viaYogaRuns.push(v);
       ratios.push(round(t.reqPerSec / y.reqPerSec, 3));
+      directRatios.push(round(t.reqPerSec / v.reqPerSec, 3));
       log(
-        `[${elapsed()}] run ${r + 1}: bare yoga ${y.reqPerSec} req/s, trackEvent ${t.reqPerSec} req/s (x${ratios.at(-1)})`,
+        `[${elapsed()}] run ${r + 1}: bare yoga ${y.reqPerSec} req/s, trackEvent ${t.reqPerSec} req/s (x${ratios.at(-1)}), all through yoga ${v.reqPerSec} req/s`,
       );
     }
+    await svcYoga.stop();
     for (let r = 0; r < (QUICK ? 1 : 2); r++)
       httpRuns.push(await hammer(http.url, oneBodies, { connections: 16, seconds: SECONDS }));
     await yoga.stop();
@@ -127,6 +139,9 @@ async function main(): Promise<void> {
       trackEvent: medianOf(trackRuns),
       ratio: median(ratios),
       ratios,
+      trackEventViaYoga: medianOf(viaYogaRuns),
+      directRatio: median(directRatios),
+      directRatios,
     };
 
     // ---- 2a. trackEvents batches over HTTP, 1 worker ----------------------------------

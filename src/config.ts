@@ -84,6 +84,11 @@ export const configSchema = z.object({
   /** Answer introspection queries (`__schema`, `__type`); switch off in production. */
   INTROSPECTION: bool(true),
   /**
+   * Answer JSON POSTs of queries and mutations on the direct path (graphql-js without
+   * yoga's fetch layer; see graphql/direct.ts). Off: yoga answers everything.
+   */
+  DIRECT_PATH: bool(true),
+  /**
    * Retries of an event with the same `eventId` within this window are applied once
    * (0 switches the guard off). Up to IDEMPOTENCY_MAX_IDS ids are held per session.
    */

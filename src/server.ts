@@ -3,10 +3,17 @@ import type { AddressInfo } from "node:net";
 import type { ExecutionArgs, execute, subscribe } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { AccessControl, httpCredentials, wsCredentials } from "./auth/access.ts";
+import {
+  AccessControl,
+  type Credentials,
+  httpCredentials,
+  nodeHttpCredentials,
+  wsCredentials,
+} from "./auth/access.ts";
 import type { Config } from "./config.ts";
 import { isDemoPath, serveDemo } from "./demo/static.ts";
 import type { GraphQLContext } from "./graphql/context.ts";
+import { createDirectPath, type DirectPath } from "./graphql/direct.ts";
 import { useAccess, useOperationLimits } from "./graphql/limits.ts";
 import { type ContextFactory, createGraphQLHandler } from "./graphql/yoga.ts";
 import { Engine } from "./ingest/engine.ts";
@@ -31,6 +38,8 @@ export interface RunningServer {
   engine: Engine;
   feeds: SessionFeeds;
   http: Server;
+  /** The direct path for JSON queries and mutations (absent with DIRECT_PATH=false). */
+  direct: DirectPath | undefined;
   metrics: ServiceMetrics;
   logger: Logger;
   close(): Promise<void>;
@@ -77,24 +86,29 @@ export async function startServer(
   if (redis) instrumentRedis(redis, metrics);
   const access = new AccessControl(config);
   // Credentials: HTTP headers (or access_token in the URL), or graphql-ws connectionParams.
-  const context: ContextFactory = (init): GraphQLContext => ({
+  const contextFor = (credentials: Credentials): GraphQLContext => ({
     engine,
     feeds,
     config,
     now: Date.now,
     metrics,
     access,
-    principal: access.authenticate(
+    principal: access.authenticate(credentials),
+  });
+  const context: ContextFactory = (init) =>
+    contextFor(
       init?.connectionParams !== undefined
         ? wsCredentials(init.connectionParams)
         : httpCredentials(init?.request),
-    ),
-  });
+    );
   const yoga = createGraphQLHandler(context, {
     graphiql: config.GRAPHIQL,
     plugins: [useOperationLimits(config), useAccess()],
     onUnexpected: (err) => logger.error({ err }, "unexpected error, masked for the client"),
   });
+  const direct = config.DIRECT_PATH
+    ? createDirectPath(yoga, config, contextFor, nodeHttpCredentials)
+    : undefined;
 
   // Shutdown state: once close() began, a request on a kept-alive connection is refused
   // (new connections are refused by the closed listener). Requests in flight, other than
@@ -148,6 +162,7 @@ export async function startServer(
       return res.end();
     }
     if (!bodyWithinLimit(req, res, config.MAX_BODY_BYTES)) return;
+    if (path === "/graphql" && direct?.handle(req, res)) return;
     return yoga(req, res);
   });
 
@@ -258,6 +273,7 @@ export async function startServer(
     engine,
     feeds,
     http,
+    direct,
     metrics,
     logger,
     close() {

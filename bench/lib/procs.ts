@@ -75,6 +75,12 @@ export async function startService(
       WORKERS: String(env.workers),
       GRAPHIQL: "false",
       LOG_LEVEL: "warn",
+      // Any other setting given (e.g. DIRECT_PATH) goes to the service as is.
+      ...Object.fromEntries(
+        Object.entries(env)
+          .filter(([k]) => /^[A-Z_]+$/.test(k))
+          .map(([k, v]) => [k, String(v)]),
+      ),
     },
   });
   process.once("exit", () => child.kill("SIGKILL"));

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import {
   type DocumentNode,
   GraphQLError,
@@ -205,14 +206,29 @@ function rootFields(
 /** Reads credentials from an HTTP request (headers, or `access_token` in the URL for EventSource). */
 export function httpCredentials(request: Request | undefined): Credentials {
   if (!request) return {};
-  const auth = request.headers.get("authorization") ?? undefined;
+  return credentialsOf((name) => request.headers.get(name) ?? undefined, request.url);
+}
+
+/** The same, from a Node request (the direct path, which never builds a fetch Request). */
+export function nodeHttpCredentials(req: IncomingMessage): Credentials {
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v.join(", ") : v;
+  };
+  return credentialsOf(header, req.url ?? "/");
+}
+
+function credentialsOf(header: (name: string) => string | undefined, url: string): Credentials {
+  const auth = header("authorization");
   const bearer = auth?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-  const apiKey = request.headers.get("x-api-key") ?? undefined;
+  const apiKey = header("x-api-key");
   let fromUrl: string | undefined;
-  try {
-    fromUrl = new URL(request.url).searchParams.get("access_token") ?? undefined;
-  } catch {
-    fromUrl = undefined;
+  if (url.includes("access_token")) {
+    try {
+      fromUrl = new URL(url, "http://localhost").searchParams.get("access_token") ?? undefined;
+    } catch {
+      fromUrl = undefined;
+    }
   }
   return { bearer: bearer ?? fromUrl, apiKey };
 }

@@ -18,3 +18,6 @@ export interface GraphQLContext {
   /** Who sent this request, from its credentials (see auth/access.ts). */
   principal?: Principal;
 }
+
+/** The context key under which the direct path hands yoga a finished result (graphql/direct.ts). */
+export const PRECOMPUTED = "sessionrankPrecomputedResult";

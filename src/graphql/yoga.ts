@@ -1,5 +1,6 @@
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { GraphQLContext } from "./context.ts";
+import { usePrecomputedResult } from "./direct.ts";
 import { EXAMPLE_OPERATIONS } from "./examples.ts";
 import { requestErrorCodesPlugin } from "./request-errors.ts";
 import { schema } from "./schema.ts";
@@ -38,7 +39,12 @@ export function createGraphQLHandler(
     logging: false,
     // Variables graphql-js rejects (e.g. an unknown enum value) are bad input too.
     // Then the server's own (access, operation limits: see server.ts).
-    plugins: [requestErrorCodesPlugin(), ...((opts.plugins ?? []) as Plugin[])],
+    // A result the direct path computed replaces execution (before the server's plugins).
+    plugins: [
+      requestErrorCodesPlugin(),
+      usePrecomputedResult() as Plugin,
+      ...((opts.plugins ?? []) as Plugin[]),
+    ],
     graphiql: opts.graphiql
       ? {
           title: "sessionrank",

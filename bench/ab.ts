@@ -1,0 +1,91 @@
+/**
+ * A/B of two service settings, side by side on one private Redis, runs alternating so that
+ * both see the same machine (what a change bought, measured as a ratio in one run):
+ *   npx tsx bench/ab.ts --a DIRECT_PATH=true --b DIRECT_PATH=false [--batch] [--runs 5] [--seconds 5]
+ * Each side is the real service (src/main.ts, one worker) with the given environment; the
+ * load is trackEvent (or trackEvents x100 with --batch) over the trivago sample, renamed
+ * per run so every run writes fresh sessions.
+ */
+import { hammer, type LoadResult } from "./lib/load.ts";
+import { type Proc, startService } from "./lib/procs.ts";
+import { startRedis } from "./lib/redis.ts";
+import { loadSample, renamed, trackEventBody, trackEventsBody } from "./lib/sample.ts";
+import { median, round } from "./lib/stats.ts";
+
+const argv = process.argv.slice(2);
+const opt = (name: string): string[] =>
+  argv.flatMap((a, i) => (a === `--${name}` && argv[i + 1] ? [argv[i + 1]!] : []));
+const envOf = (pairs: string[]) =>
+  Object.fromEntries(
+    pairs.map((p) => {
+      const i = p.indexOf("=");
+      return [p.slice(0, i), p.slice(i + 1)];
+    }),
+  ) as Record<string, string>;
+const A = envOf(opt("a"));
+const B = envOf(opt("b"));
+const batch = argv.includes("--batch");
+const runs = Number(opt("runs")[0] ?? 5);
+const seconds = Number(opt("seconds")[0] ?? 5);
+
+function start(env: Record<string, string>, prefix: string): Promise<Proc> {
+  return startService({ ...env, redisUrl: redis.url, workers: 1, prefix });
+}
+
+const sample = await loadSample();
+const bodies = (tag: string): string[] => {
+  const evs = renamed(sample.events, tag);
+  if (!batch) return evs.map(trackEventBody);
+  const out: string[] = [];
+  for (let i = 0; i + 100 <= evs.length; i += 100) out.push(trackEventsBody(evs.slice(i, i + 100)));
+  return out;
+};
+const redis = await startRedis();
+const [a, b] = [await start(A, "a"), await start(B, "b")];
+const load = { connections: batch ? 4 : 16, seconds };
+try {
+  await hammer(a.url, bodies("wa"), { ...load, seconds: 2 });
+  await hammer(b.url, bodies("wb"), { ...load, seconds: 2 });
+  const ra: LoadResult[] = [];
+  const rb: LoadResult[] = [];
+  for (let r = 0; r < runs; r++) {
+    // Alternate which side goes first, so neither always runs on a warmer machine.
+    const pair = r % 2 === 0 ? ([a, b] as const) : ([b, a] as const);
+    for (const p of pair) {
+      const res = await hammer(p.url, bodies(`${p === a ? "a" : "b"}${r}`), load);
+      (p === a ? ra : rb).push(res);
+    }
+    const unit = batch ? 100 : 1;
+    console.error(
+      `run ${r + 1}: A ${round(ra.at(-1)!.reqPerSec * unit, 0)} B ${round(rb.at(-1)!.reqPerSec * unit, 0)} ${batch ? "events/s" : "req/s"}`,
+    );
+  }
+  const unit = batch ? 100 : 1;
+  const m = (rs: LoadResult[]) => median(rs.map((r) => r.reqPerSec * unit));
+  const ratios = ra.map((r, i) => r.reqPerSec / rb[i]!.reqPerSec);
+  console.log(
+    JSON.stringify({
+      a: {
+        env: A,
+        perSecond: m(ra),
+        p50: median(ra.map((r) => r.p50)),
+        p99: median(ra.map((r) => r.p99)),
+      },
+      b: {
+        env: B,
+        perSecond: m(rb),
+        p50: median(rb.map((r) => r.p50)),
+        p99: median(rb.map((r) => r.p99)),
+      },
+      ratio: round(median(ratios), 3),
+      ratios: ratios.map((x) => round(x, 3)),
+      unit: batch ? "events/s (trackEvents x100)" : "req/s (trackEvent)",
+      errors: [...ra, ...rb].reduce((n, r) => n + r.errors, 0),
+    }),
+  );
+} finally {
+  await a.stop();
+  await b.stop();
+  await redis.stop();
+}
+process.exit(0);
