@@ -187,7 +187,19 @@ const REGULAR = ["application/graphql-response+json", "application/json"] as con
  * match winning, so the first acceptable type listed wins. Undefined: none acceptable.
  */
 export function negotiate(accept: string | undefined): string | undefined {
-  const asked = (accept ?? "*/*").replace(/\s/g, "").toLowerCase().split(",");
+  // Clients send the same few headers again and again: remember the last answer.
+  if (remembered && accept === lastAccept) return lastChosen;
+  lastChosen = negotiateUncached(accept);
+  lastAccept = accept;
+  remembered = true;
+  return lastChosen;
+}
+let remembered = false;
+let lastAccept: string | undefined;
+let lastChosen: string | undefined;
+
+function negotiateUncached(accept: string | undefined): string | undefined {
+  const asked = (accept || "*/*").replace(/\s/g, "").toLowerCase().split(",");
   let chosen: string | undefined;
   for (let i = asked.length - 1; i >= 0; i--) {
     const [mediaType, ...params] = asked[i]!.split(";");

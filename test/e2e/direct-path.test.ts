@@ -66,6 +66,12 @@ const CASES: [string, unknown, Record<string, string | undefined>, boolean][] = 
     true,
   ],
   [
+    "a click, an empty Accept",
+    { query: track, variables: { event: s.item("ITEM_IMAGE", "h1") } },
+    { accept: "" },
+    true,
+  ],
+  [
     "a click, Accept application/json",
     { query: track, variables: { event: s.item("ITEM_INFO", "h4") } },
     { accept: "application/json" },
@@ -179,6 +185,7 @@ describe("the direct path answers as yoga does", () => {
 describe("negotiate: the JSON media type yoga picks for an Accept header", () => {
   it.each([
     [undefined, "application/json"],
+    ["", "application/json"],
     ["*/*", "application/json"],
     ["application/json", "application/json"],
     ["application/graphql-response+json", "application/graphql-response+json"],
