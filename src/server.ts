@@ -101,13 +101,15 @@ export async function startServer(
         ? wsCredentials(init.connectionParams)
         : httpCredentials(init?.request),
     );
+  const onUnexpected = (err: unknown) =>
+    logger.error({ err }, "unexpected error, masked for the client");
   const yoga = createGraphQLHandler(context, {
     graphiql: config.GRAPHIQL,
     plugins: [useOperationLimits(config), useAccess()],
-    onUnexpected: (err) => logger.error({ err }, "unexpected error, masked for the client"),
+    onUnexpected,
   });
   const direct = config.DIRECT_PATH
-    ? createDirectPath(yoga, config, contextFor, nodeHttpCredentials)
+    ? createDirectPath(yoga, config, contextFor, nodeHttpCredentials, onUnexpected)
     : undefined;
 
   // Shutdown state: once close() began, a request on a kept-alive connection is refused

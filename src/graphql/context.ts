@@ -21,3 +21,9 @@ export interface GraphQLContext {
 
 /** The context key under which the direct path hands yoga a finished result (graphql/direct.ts). */
 export const PRECOMPUTED = "sessionrankPrecomputedResult";
+
+/**
+ * Set when the direct path checked the operation's access (and took its rate-limit token)
+ * before handing the request to yoga, so that yoga's `useAccess` does not take a second.
+ */
+export const ACCESS_CHECKED = "sessionrankAccessChecked";

@@ -13,7 +13,7 @@ import {
 import type { Plugin, YogaServerInstance } from "graphql-yoga";
 import type { Credentials } from "../auth/access.ts";
 import type { Config } from "../config.ts";
-import { type GraphQLContext, PRECOMPUTED } from "./context.ts";
+import { ACCESS_CHECKED, type GraphQLContext, PRECOMPUTED } from "./context.ts";
 import { queryShapeRule } from "./limits.ts";
 import { schema } from "./schema.ts";
 
@@ -59,6 +59,7 @@ export function createDirectPath(
   config: Config,
   context: (credentials: Credentials) => GraphQLContext,
   credentials: (req: IncomingMessage) => Credentials,
+  onUnexpected?: (error: unknown) => void,
 ): DirectPath {
   const rules: ValidationRule[] = [
     ...specifiedRules,
@@ -89,7 +90,12 @@ export function createDirectPath(
     void yoga(req, res, extra ?? {});
   };
 
-  const run = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
+  const run = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    state: { checked: boolean; executed: boolean },
+  ): Promise<void> => {
     const params = paramsOf(body);
     const plan = params ? planOf(params.query) : null;
     const op = plan && params ? getOperationAST(plan.document, params.operationName) : null;
@@ -97,6 +103,9 @@ export function createDirectPath(
     const contentType = negotiate(req.headers.accept)!; // checked in takes()
     const ctx = context(credentials(req));
     const denied = ctx.access?.checkOperation(ctx.principal!, plan.document, params.operationName);
+    const checked = { [ACCESS_CHECKED]: true };
+    state.checked = true;
+    state.executed = !denied;
     const result: ExecutionResult = denied
       ? { errors: [denied] }
       : await execute({
@@ -109,8 +118,8 @@ export function createDirectPath(
     // No `data`: graphql-js rejected the variables and nothing ran, so yoga may run the
     // request itself (its executor marks those errors for a 400 under the GraphQL-over-HTTP
     // spec). Any other error: yoga renders the result computed here.
-    if (!denied && !("data" in result)) return toYoga(req, res, body);
-    if (result.errors?.length) return toYoga(req, res, body, { [PRECOMPUTED]: result });
+    if (!denied && !("data" in result)) return toYoga(req, res, body, checked);
+    if (result.errors?.length) return toYoga(req, res, body, { ...checked, [PRECOMPUTED]: result });
     const out = JSON.stringify(result);
     const headers: Record<string, string | number> = {
       "content-type": `${contentType}; charset=utf-8`,
@@ -136,11 +145,20 @@ export function createDirectPath(
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        run(req, res, body).catch((err: unknown) => {
-          // Only reachable before execution (execute reports resolver errors as results):
-          // nothing ran, so yoga may answer the request itself.
-          if (!res.headersSent) toYoga(req, res, body);
-          else res.destroy(err instanceof Error ? err : undefined);
+        const state = { checked: false, executed: false };
+        run(req, res, body, state).catch((err: unknown) => {
+          // Before execution nothing ran, so yoga may answer the request itself. After it
+          // (execute reports resolver errors as results, so this is a bug of this path),
+          // running it again could apply an event twice: answer a masked 500 instead.
+          if (res.headersSent) res.destroy(err instanceof Error ? err : undefined);
+          else if (!state.executed)
+            toYoga(req, res, body, state.checked ? { [ACCESS_CHECKED]: true } : {});
+          else {
+            onUnexpected?.(err);
+            const out = JSON.stringify({ errors: [{ message: "Unexpected error." }] });
+            res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+            res.end(out);
+          }
         });
       });
       return true;

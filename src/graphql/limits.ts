@@ -8,7 +8,7 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Config } from "../config.ts";
-import { type GraphQLContext, PRECOMPUTED } from "./context.ts";
+import { ACCESS_CHECKED, type GraphQLContext } from "./context.ts";
 
 /**
  * Bounds on the shape of an operation, checked at validation (before anything runs, over
@@ -83,7 +83,7 @@ export function useAccess(): Plugin<GraphQLContext> {
     const ctx = args.contextValue as Partial<GraphQLContext> & Record<string, unknown>;
     if (!ctx.access || !ctx.principal) return undefined;
     // Checked (and its rate-limit token taken) already on the direct path.
-    if (ctx[PRECOMPUTED] !== undefined) return undefined;
+    if (ctx[ACCESS_CHECKED] === true) return undefined;
     return ctx.access.checkOperation(ctx.principal, args.document, args.operationName);
   };
   return {

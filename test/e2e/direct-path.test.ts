@@ -199,3 +199,38 @@ describe("negotiate: the JSON media type yoga picks for an Accept header", () =>
     expect(negotiate(accept)).toBe(type);
   });
 });
+
+describe.each([true, false])(
+  "a request takes one rate-limit token, whichever path answers it (DIRECT_PATH=%s)",
+  (directPath) => {
+    let ts: TestServer;
+    beforeAll(async () => {
+      ts = await startTestServer("memory", {
+        API_KEYS: new Map([[WRITE, "write" as const]]),
+        RATE_LIMIT_KEY_PER_SECOND: 0.01,
+        RATE_LIMIT_KEY_BURST: 3,
+        DIRECT_PATH: directPath,
+      });
+    });
+    afterAll(async () => {
+      await ts?.close();
+    });
+
+    it("bad input, bad variables and a success take one token each; the fourth request is limited", async () => {
+      const e = sessionEvents("direct-rate");
+      const codes: (string | undefined)[] = [];
+      const bodies = [
+        { query: track, variables: { event: { ...e.impressions(shown), timestamp: 12 } } },
+        { query: track, variables: { event: { ...e.impressions(shown), type: "NOPE" } } },
+        { query: track, variables: { event: e.impressions(shown) } },
+        { query: track, variables: { event: e.item("ITEM_IMAGE", "h2") } },
+      ];
+      for (const body of bodies) {
+        const a = await send(ts.url, body);
+        const parsed = JSON.parse(a.body) as { errors?: { extensions?: { code?: string } }[] };
+        codes.push(parsed.errors?.[0]?.extensions?.code ?? "OK");
+      }
+      expect(codes).toEqual(["BAD_USER_INPUT", "BAD_USER_INPUT", "OK", "RATE_LIMITED"]);
+    });
+  },
+);
