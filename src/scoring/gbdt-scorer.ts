@@ -1,5 +1,5 @@
 import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from "../features/vector.ts";
-import { type CompiledGbdt, compileModel, contributions, type GbdtModel } from "./gbdt.ts";
+import { type CompiledGbdt, compileModel, type GbdtModel } from "./gbdt.ts";
 import type { Scorer } from "./scorer.ts";
 
 const MIN_REASON = 0.01;
@@ -37,15 +37,23 @@ export class GbdtScorer implements Scorer {
 
   reasons(matrix: Float64Array, i: number, max: number): string[] {
     this.load(matrix, i);
-    contributions(this.model, this.x, this.contrib);
-    const lifts: [string, number][] = [];
-    this.contrib.forEach((c, f) => {
-      if (c > MIN_REASON) lifts.push([this.model.featureNames[f]!, c]);
-    });
-    return lifts
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, max)
-      .map(([f]) => f);
+    this.compiled.contributions(this.x, this.contrib);
+    // The `max` largest lifts above MIN_REASON, largest first, ties in feature order: a
+    // scan with a short insertion list (this runs for every ranked item of every rescore).
+    const top: number[] = [];
+    const c = this.contrib;
+    for (let f = 0; f < c.length; f++) {
+      const v = c[f]!;
+      if (!(v > MIN_REASON)) continue;
+      if (top.length === max && v <= c[top[max - 1]!]!) continue;
+      let k = top.length < max ? top.length : max - 1;
+      while (k > 0 && v > c[top[k - 1]!]!) {
+        if (k < max) top[k] = top[k - 1]!;
+        k--;
+      }
+      top[k] = f;
+    }
+    return top.map((f) => this.model.featureNames[f]!);
   }
 
   private load(matrix: Float64Array, i: number): void {

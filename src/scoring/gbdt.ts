@@ -96,6 +96,8 @@ export function contributions(
 export interface CompiledGbdt {
   readonly featureCount: number;
   predict(x: ArrayLike<number>): number;
+  /** `contributions` on the packed trees: the same numbers, bit for bit, without allocating. */
+  contributions(x: ArrayLike<number>, out: Float64Array): void;
 }
 
 /**
@@ -141,6 +143,20 @@ export function compileModel(model: GbdtModel): CompiledGbdt {
         s += value[i]!;
       }
       return s;
+    },
+    contributions(x: ArrayLike<number>, out: Float64Array): void {
+      out.fill(0);
+      for (let t = 0; t < treeCount; t++) {
+        let i = roots[t]!;
+        let l = left[i]!;
+        while (l >= 0) {
+          const f = feature[i]!;
+          const child = x[f]! > threshold[i]! ? right[i]! : l;
+          out[f] = out[f]! + value[child]! - value[i]!;
+          i = child;
+          l = left[i]!;
+        }
+      }
     },
   };
 }

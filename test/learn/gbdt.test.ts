@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from "../../src/features/vector.ts";
 import { type RankingDataset, trainLambdaMART } from "../../src/learn/lambdamart.ts";
 import {
   compileModel,
@@ -9,6 +11,7 @@ import {
   parseGbdtModel,
   predict,
 } from "../../src/scoring/gbdt.ts";
+import { GbdtScorer } from "../../src/scoring/gbdt-scorer.ts";
 import { mulberry32 } from "../../src/util/prng.ts";
 
 /**
@@ -108,6 +111,17 @@ describe("contributions", () => {
       contributions(trained, x, out);
       const total = base + out.reduce((a, b) => a + b, 0);
       expect(Math.abs(total - predict(trained, x))).toBeLessThan(1e-9);
+    }
+  });
+
+  it("the packed trees give the same contributions, bit for bit", () => {
+    const compiled = compileModel(trained);
+    const a = new Float64Array(4);
+    const b = new Float64Array(4).fill(9);
+    for (const x of rows.slice(0, 1000)) {
+      contributions(trained, x, a);
+      compiled.contributions(x, b);
+      expect(Array.from(b)).toEqual(Array.from(a));
     }
   });
 
@@ -253,4 +267,36 @@ describe("parseGbdtModel", () => {
       expect(() => parseGbdtModel(input)).toThrow(/^invalid GBDT model: /);
     });
   }
+});
+
+describe("GbdtScorer.reasons", () => {
+  it("names the largest lifts above 0.01, largest first, ties in feature order (as a full sort would)", () => {
+    const model = parseGbdtModel(
+      JSON.parse(readFileSync(new URL("../../models/default.json", import.meta.url), "utf8")),
+    );
+    const scorer = new GbdtScorer(model);
+    const rand = mulberry32(7);
+    const n = 50;
+    const matrix = new Float64Array(n * FEATURE_COUNT);
+    for (let i = 0; i < matrix.length; i++) matrix[i] = rand() < 0.3 ? 0 : rand() * 20;
+    const x = new Float64Array(model.featureNames.length);
+    const c = new Float64Array(model.featureNames.length);
+    let named = 0;
+    for (let i = 0; i < n; i++) {
+      model.featureNames.forEach((f, k) => {
+        x[k] = matrix[i * FEATURE_COUNT + FEATURE_INDEX[f as FeatureName]]!;
+      });
+      contributions(model, x, c);
+      const expected = [...c]
+        .map((v, f) => [model.featureNames[f]!, v] as const)
+        .filter(([, v]) => v > 0.01)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([f]) => f);
+      const got = scorer.reasons(matrix, i, 3);
+      expect(got).toEqual(expected);
+      named += got.length;
+    }
+    expect(named).toBeGreaterThan(0);
+  });
 });
