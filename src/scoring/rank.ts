@@ -26,17 +26,43 @@ export function rankCandidates(
     (a, b) => scores[b]! - scores[a]! || a - b,
   );
   const out: RankedItem[] = [];
-  for (let r = 0; r < Math.min(limit, n); r++) {
-    const i = order[r]!;
-    const reasons = scorer.reasons(matrix, i, MAX_REASONS);
-    out.push({
-      itemId: items[i]!,
-      rank: r + 1,
-      score: roundScore(scores[i]!),
-      reasons: reasons.length > 0 ? reasons : ["shown_position"],
-    });
-  }
+  for (let r = 0; r < Math.min(limit, n); r++)
+    out.push(ranked(scorer, items, matrix, scores, order[r]!, r));
   return out;
+}
+
+/**
+ * Reasons cost a walk of every tree per item, more than the score itself, and most lists
+ * are never explained: an event whose order did not change publishes nothing, and a client
+ * that does not select `reasons` never reads them. So they are computed on first read (by
+ * a resolver, JSON.stringify of a published payload, or a spread) and then kept. The
+ * accessor is an own enumerable property of a literal, so serialisation and spreads see
+ * `reasons` like any other field (and a literal is far cheaper than defineProperty).
+ */
+function ranked(
+  scorer: Scorer,
+  items: readonly string[],
+  matrix: Float64Array,
+  scores: Float64Array,
+  i: number,
+  r: number,
+): RankedItem {
+  let reasons: string[] | undefined;
+  return {
+    itemId: items[i]!,
+    rank: r + 1,
+    score: roundScore(scores[i]!),
+    get reasons(): string[] {
+      if (reasons === undefined) {
+        const named = scorer.reasons(matrix, i, MAX_REASONS);
+        reasons = named.length > 0 ? named : ["shown_position"];
+      }
+      return reasons;
+    },
+    set reasons(v: string[]) {
+      reasons = v;
+    },
+  };
 }
 
 /** Six decimals: enough to order, and stable across platforms in published payloads. */
