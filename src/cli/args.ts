@@ -37,3 +37,18 @@ export function numberFlag(flags: Flags, name: string, fallback: number): number
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${String(v)}`);
   return n;
 }
+
+/** A number flag, or undefined when it is not given. */
+export function optionalNumberFlag(flags: Flags, name: string): number | undefined {
+  return flags[name] === undefined ? undefined : numberFlag(flags, name, 0);
+}
+
+/** `--boosting gbdt|dart`; undefined (the trainer's default) when not given. */
+export function boostingFlag(
+  v: string | boolean | undefined,
+  usage: string,
+): "gbdt" | "dart" | undefined {
+  if (v === undefined) return undefined;
+  if (v === "gbdt" || v === "dart") return v;
+  throw new UsageError(`--boosting must be gbdt or dart, got ${String(v)}\n\nusage: ${usage}`);
+}

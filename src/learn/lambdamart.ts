@@ -29,6 +29,18 @@ export interface LambdaMartOptions {
   maxBins?: number;
   featureFraction?: number;
   objective?: "ndcg" | "mrr";
+  /**
+   * "gbdt", or "dart" (DART, Rashmi & Gilad-Bachrach 2015, as LightGBM does it): each new
+   * tree is fitted to the ensemble with a random subset of its trees dropped, then the
+   * dropped trees and the new one are rescaled so the ensemble's output stays in scale.
+   */
+  boosting?: "gbdt" | "dart";
+  /** dart: chance that each existing tree is dropped for an iteration. */
+  dropRate?: number;
+  /** dart: most trees dropped in one iteration. */
+  maxDrop?: number;
+  /** dart: chance that an iteration drops nothing (plain boosting step). */
+  skipDrop?: number;
   /** On validation MRR; <= 0 disables early stopping. */
   earlyStoppingRounds?: number;
   seed?: number;
@@ -56,6 +68,10 @@ const DEFAULTS: Params = {
   maxBins: 64,
   featureFraction: 1,
   objective: "ndcg",
+  boosting: "gbdt",
+  dropRate: 0.1,
+  maxDrop: 50,
+  skipDrop: 0.5,
   earlyStoppingRounds: 30,
   seed: 1,
 };
@@ -97,6 +113,13 @@ function resolveParams(options: LambdaMartOptions): Params {
     p.objective === "ndcg" || p.objective === "mrr",
     `objective must be "ndcg" or "mrr", got ${String(p.objective)}`,
   );
+  check(
+    p.boosting === "gbdt" || p.boosting === "dart",
+    `boosting must be "gbdt" or "dart", got ${String(p.boosting)}`,
+  );
+  check(p.dropRate >= 0 && p.dropRate <= 1, `dropRate must be in [0, 1], got ${p.dropRate}`);
+  check(int(p.maxDrop) && p.maxDrop >= 1, `maxDrop must be an integer >= 1, got ${p.maxDrop}`);
+  check(p.skipDrop >= 0 && p.skipDrop <= 1, `skipDrop must be in [0, 1], got ${p.skipDrop}`);
   check(
     int(p.earlyStoppingRounds),
     `earlyStoppingRounds must be an integer, got ${p.earlyStoppingRounds}`,
@@ -570,8 +593,13 @@ function partition(g: Grower, leaf: Leaf, split: Split): number {
 }
 
 /** Grows one tree on the current gradients and adds its output to `scores`; null if the root cannot split. */
-function growTree(g: Grower, features: Int32Array, scores: Float64Array): GbdtTree | null {
-  const { maxLeaves, minDataInLeaf, learningRate, lambdaL2 } = g.p;
+function growTree(
+  g: Grower,
+  features: Int32Array,
+  scores: Float64Array,
+  learningRate = g.p.learningRate,
+): GbdtTree | null {
+  const { maxLeaves, minDataInLeaf, lambdaL2 } = g.p;
   const depthLimit = g.p.maxDepth > 0 ? g.p.maxDepth : Number.POSITIVE_INFINITY;
   const { rows, grad, hess, pool } = g;
   rows.set(g.active);
@@ -728,7 +756,13 @@ function meanNdcg(flat: Flat, scores: Float64Array): number {
   return sum / groups;
 }
 
-function addTree(tree: GbdtTree, flat: Flat, featureCount: number, scores: Float64Array): void {
+function addTree(
+  tree: GbdtTree,
+  flat: Flat,
+  featureCount: number,
+  scores: Float64Array,
+  factor = 1,
+): void {
   const { feature, threshold, left, right, value } = tree;
   const x = flat.x;
   for (let r = 0; r < flat.rows; r++) {
@@ -737,8 +771,29 @@ function addTree(tree: GbdtTree, flat: Flat, featureCount: number, scores: Float
     while (left[i]! >= 0) {
       i = x[base + feature[i]!]! > threshold[i]! ? right[i]! : left[i]!;
     }
-    scores[r] = scores[r]! + value[i]!;
+    scores[r] = scores[r]! + factor * value[i]!;
   }
+}
+
+/** dart: which of `count` trees an iteration drops (none when it skips dropping). */
+function pickDropped(random: () => number, count: number, p: Params): number[] {
+  if (count === 0 || random() < p.skipDrop) return [];
+  const picked: number[] = [];
+  for (let t = 0; t < count; t++) if (random() < p.dropRate) picked.push(t);
+  // Over the cap: keep a random maxDrop of them (partial Fisher-Yates).
+  for (let i = 0; i < Math.min(p.maxDrop, picked.length); i++) {
+    const j = i + Math.floor(random() * (picked.length - i));
+    [picked[i], picked[j]] = [picked[j]!, picked[i]!];
+  }
+  return picked.slice(0, p.maxDrop);
+}
+
+function scaleTree(tree: GbdtTree, factor: number): void {
+  for (let i = 0; i < tree.value.length; i++) tree.value[i] = tree.value[i]! * factor;
+}
+
+function copyTree(tree: GbdtTree): GbdtTree {
+  return { ...tree, value: [...tree.value] };
 }
 
 /** Groups whose labels differ (the only ones with pairs), their rows, and fixed per-group data. */
@@ -844,11 +899,18 @@ export function trainLambdaMART(
   const sampled = Math.max(1, Math.round(F * p.featureFraction));
 
   const trees: GbdtTree[] = [];
+  const dart = p.boosting === "dart";
+  // dart rescales earlier trees as it goes, so the best ensemble is kept as a copy rather
+  // than as a prefix of the final one.
+  let bestTrees: GbdtTree[] = [];
+  const dropRandom = mulberry32(p.seed ^ 0x5eed);
   const history: TrainResult["history"] = [];
   let bestIteration = 0;
   let bestValid = Number.NEGATIVE_INFINITY;
   let stopReason = "max trees";
   for (let it = 1; it <= p.trees; it++) {
+    const dropped = dart ? pickDropped(dropRandom, trees.length, p) : [];
+    for (const t of dropped) addTree(trees[t]!, tr, F, trainScores, -1);
     work.grad.fill(0);
     work.hess.fill(0);
     plan.groups.forEach((gi, k) => {
@@ -863,10 +925,20 @@ export function trainLambdaMART(
       );
     });
     const features = sampled < F ? sampleFeatures(random, F, sampled) : allFeatures;
-    const tree = growTree(grower, features, trainScores);
+    const k = dropped.length;
+    const tree = growTree(grower, features, trainScores, p.learningRate / (1 + k));
     if (tree === null) {
+      for (const t of dropped) addTree(trees[t]!, tr, F, trainScores, 1);
       stopReason = "no split improves the objective";
       break;
+    }
+    // The dropped trees come back at k/(k+1) of their weight (train scores lost them
+    // whole, valid scores still hold them whole).
+    for (const t of dropped) {
+      const dt = trees[t]!;
+      addTree(dt, tr, F, trainScores, k / (k + 1));
+      if (va) addTree(dt, va, F, validScores, -1 / (k + 1));
+      scaleTree(dt, k / (k + 1));
     }
     trees.push(tree);
     const trainMrr = meanRR(tr, trainScores);
@@ -880,6 +952,7 @@ export function trainLambdaMART(
       bestValid = validMrr;
       bestIteration = it;
       bestValidScores.set(validScores);
+      if (dart) bestTrees = trees.map(copyTree);
     }
     history.push(va ? { iteration: it, trainMrr, validMrr } : { iteration: it, trainMrr });
     options.onIteration?.({ iteration: it, trainMrr, validMrr });
@@ -904,7 +977,7 @@ export function trainLambdaMART(
     name,
     featureNames,
     baseScore: 0,
-    trees: trees.slice(0, bestIteration),
+    trees: dart && selecting ? bestTrees : trees.slice(0, bestIteration),
     training: {
       algorithm: "lambdamart",
       objective: p.objective,

@@ -17,10 +17,32 @@ import {
 import { prequential } from "./prequential.ts";
 
 /**
- * Small trees, large leaves and column sampling: part A has ~7k clickouts, and these
- * settings held up best on two user-disjoint splits of it (docs/evaluation.md).
+ * Small trees, large leaves and column sampling: part A has ~7k clickouts. DART boosting
+ * (each tree fitted with a random tenth of the earlier trees dropped, as the 1st place of
+ * the RecSys Challenge 2019 did) beat plain boosting on last clickouts on all three
+ * user-disjoint splits and three seeds (docs/evaluation.md). DART rescales earlier trees as
+ * it goes, so it runs a fixed number of trees rather than stopping early. 150 trees at
+ * learning rate 0.2 rank as well as 300 at 0.1 on those splits, at half the serving cost
+ * (every rescore walks every tree).
  */
 export const DEFAULT_TRAIN_OPTIONS: LambdaMartOptions = {
+  trees: 150,
+  learningRate: 0.2,
+  maxLeaves: 15,
+  minDataInLeaf: 100,
+  maxBins: 64,
+  featureFraction: 0.7,
+  objective: "mrr",
+  boosting: "dart",
+  dropRate: 0.1,
+  maxDrop: 50,
+  skipDrop: 0.5,
+  earlyStoppingRounds: 0,
+  seed: 1,
+};
+
+/** The plain-boosting settings used before DART (`boosting: "gbdt"` starts from these). */
+export const GBDT_TRAIN_OPTIONS: LambdaMartOptions = {
   trees: 600,
   learningRate: 0.05,
   maxLeaves: 15,
@@ -28,9 +50,17 @@ export const DEFAULT_TRAIN_OPTIONS: LambdaMartOptions = {
   maxBins: 64,
   featureFraction: 0.7,
   objective: "mrr",
+  boosting: "gbdt",
   earlyStoppingRounds: 60,
   seed: 1,
 };
+
+/** The defaults for the options' boosting, overridden by every option that is set. */
+export function trainOptions(given: LambdaMartOptions = {}): LambdaMartOptions {
+  const base = given.boosting === "gbdt" ? GBDT_TRAIN_OPTIONS : DEFAULT_TRAIN_OPTIONS;
+  const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { ...base, ...set };
+}
 
 export interface TrainReport {
   model: GbdtModel;
@@ -84,7 +114,7 @@ export function fitSavedStates(
     const held = inTestSplit(sessions[i] ?? String(i), opts.validFraction ?? 0.1, 7);
     (held ? valid : train).groups.push(g);
   });
-  const options = { ...DEFAULT_TRAIN_OPTIONS, ...opts.options };
+  const options = trainOptions(opts.options);
   const started = performance.now();
   const result = trainLambdaMART(
     train,

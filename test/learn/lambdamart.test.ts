@@ -187,6 +187,57 @@ describe("determinism", () => {
   });
 });
 
+describe("dart boosting", () => {
+  const small = synthetic(400, 21);
+  const smallValid = synthetic(200, 22);
+  const dart: LambdaMartOptions = { boosting: "dart", trees: 60, learningRate: 0.2, seed: 3 };
+
+  it("learns, and its exported model reproduces the reported metrics", () => {
+    const d = trainLambdaMART(train, valid, { ...dart, trees: 150, earlyStoppingRounds: 40 });
+    // Earlier trees are rescaled as training goes on: the model kept is the ensemble as it
+    // was at the best validation iteration, and scoring it gives the MRR reported then.
+    expect(d.model.trees).toHaveLength(d.bestIteration);
+    expect(d.model.metrics?.valid_mrr).toBeCloseTo(
+      meanReciprocalRank(valid.groups, score(d.model)),
+      9,
+    );
+    expect(d.model.metrics?.valid_mrr).toBeGreaterThan(0.44);
+  });
+
+  it("keeps train scores in step with the trees it rescales", () => {
+    const d = trainLambdaMART(small, undefined, dart);
+    expect(d.model.trees).toHaveLength(60);
+    expect(d.model.metrics?.train_mrr).toBeCloseTo(
+      meanReciprocalRank(small.groups, score(d.model)),
+      9,
+    );
+  });
+
+  it("is plain boosting when no iteration drops a tree", () => {
+    const opts: LambdaMartOptions = { trees: 20, seed: 3 };
+    const g = trainLambdaMART(small, smallValid, opts, "m");
+    const d = trainLambdaMART(small, smallValid, { ...opts, boosting: "dart", skipDrop: 1 }, "m");
+    expect(JSON.stringify(d.model.trees)).toBe(JSON.stringify(g.model.trees));
+  });
+
+  it("drops trees: the model differs from plain boosting, and is deterministic per seed", () => {
+    const g = trainLambdaMART(small, undefined, { ...dart, boosting: "gbdt" }, "m");
+    const a = trainLambdaMART(small, undefined, dart, "m");
+    const b = trainLambdaMART(small, undefined, dart, "m");
+    expect(JSON.stringify(a.model.trees)).not.toBe(JSON.stringify(g.model.trees));
+    expect(withoutTiming(b.model)).toBe(withoutTiming(a.model));
+  });
+
+  it("rejects bad dart options", () => {
+    expect(() =>
+      trainLambdaMART(small, undefined, { boosting: "goss" as unknown as "dart" }),
+    ).toThrow(/boosting/);
+    expect(() => trainLambdaMART(small, undefined, { dropRate: 2 })).toThrow(/dropRate/);
+    expect(() => trainLambdaMART(small, undefined, { maxDrop: 0 })).toThrow(/maxDrop/);
+    expect(() => trainLambdaMART(small, undefined, { skipDrop: -0.1 })).toThrow(/skipDrop/);
+  });
+});
+
 describe("tree growth", () => {
   const data = synthetic(400, 21);
   const opts = {

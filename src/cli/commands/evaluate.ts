@@ -9,11 +9,11 @@ import { loadModelFile } from "../../scoring/load-scorer.ts";
 import { ModelHolder } from "../../scoring/model-holder.ts";
 import type { Scorer } from "../../scoring/scorer.ts";
 import { MemoryStore } from "../../state/memory-store.ts";
-import { numberFlag, parse, requireString } from "../args.ts";
+import { boostingFlag, numberFlag, optionalNumberFlag, parse, requireString } from "../args.ts";
 import { progressBar } from "../progress.ts";
 
 const USAGE =
-  "evaluate --train <file> --test <file> [--model <model.json> | --hand] [--trees 600] [--seed 1] [--format json|text]\n  Learns from the train file (or loads the model), then replays the test file onto a fresh store, scoring each clickout before it is ingested.";
+  "evaluate --train <file> --test <file> [--model <model.json> | --hand] [--trees 150] [--learning-rate 0.2] [--boosting dart|gbdt] [--seed 1] [--format json|text]\n  Learns from the train file (or loads the model), then replays the test file onto a fresh store, scoring each clickout before it is ingested.";
 
 export async function evaluateCommand(argv: string[]): Promise<void> {
   const { flags } = parse(
@@ -24,6 +24,8 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       model: { type: "string" },
       hand: { type: "boolean" },
       trees: { type: "string" },
+      "learning-rate": { type: "string" },
+      boosting: { type: "string" },
       seed: { type: "string" },
       format: { type: "string", default: "text" },
     },
@@ -44,7 +46,12 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     say(`train: ${train.events.length} events (${train.bad.length} bad rows)`);
     const bar = progressBar("train replay");
     const report = await trainFromEvents(train.events, config, {
-      options: { trees: numberFlag(flags, "trees", 600), seed: numberFlag(flags, "seed", 1) },
+      options: {
+        trees: optionalNumberFlag(flags, "trees"),
+        learningRate: optionalNumberFlag(flags, "learning-rate"),
+        boosting: boostingFlag(flags.boosting, USAGE),
+        seed: numberFlag(flags, "seed", 1),
+      },
       source: trainFile,
       onProgress: json ? undefined : (d, t) => bar.update(d, t),
       log: say,

@@ -3,11 +3,11 @@ import { defaultConfig } from "../../config.ts";
 import { loadEvents } from "../../learn/load-events.ts";
 import { readStates } from "../../learn/state-log.ts";
 import { fitSavedStates, trainFromEvents } from "../../learn/train.ts";
-import { numberFlag, parse, requireString } from "../args.ts";
+import { boostingFlag, numberFlag, optionalNumberFlag, parse, requireString } from "../args.ts";
 import { progressBar } from "../progress.ts";
 
 const USAGE =
-  "train (--data <log> | --states <saved-states.jsonl>) --out <model.json> [--trees 600] [--learning-rate 0.05] [--seed 1] [--name NAME]\n  Replays the log, records the saved states at each clickout and fits LambdaMART; or fits saved states recorded by a running service (RECORD_STATES_PATH).";
+  "train (--data <log> | --states <saved-states.jsonl>) --out <model.json> [--trees 150] [--learning-rate 0.2] [--boosting dart|gbdt] [--seed 1] [--name NAME]\n  Replays the log, records the saved states at each clickout and fits LambdaMART; or fits saved states recorded by a running service (RECORD_STATES_PATH).";
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const { flags } = parse(
@@ -18,6 +18,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       out: { type: "string" },
       trees: { type: "string" },
       "learning-rate": { type: "string" },
+      boosting: { type: "string" },
       seed: { type: "string" },
       name: { type: "string" },
     },
@@ -25,8 +26,11 @@ export async function trainCommand(argv: string[]): Promise<void> {
   );
   const out = requireString(flags, "out", USAGE);
   const options = {
-    trees: numberFlag(flags, "trees", 600),
-    learningRate: numberFlag(flags, "learning-rate", 0.05),
+    // Unset flags keep the trainer's defaults (DEFAULT_TRAIN_OPTIONS, or GBDT_TRAIN_OPTIONS
+    // with --boosting gbdt).
+    trees: optionalNumberFlag(flags, "trees"),
+    learningRate: optionalNumberFlag(flags, "learning-rate"),
+    boosting: boostingFlag(flags.boosting, USAGE),
     seed: numberFlag(flags, "seed", 1),
   };
   const name = typeof flags.name === "string" ? flags.name : undefined;
