@@ -170,15 +170,13 @@ export class Engine {
               snap = foldSession(this.keys, snap, ops);
               groups.push(ops);
             }
-            // The session's events go as one op list, in order: one script call applies
-            // them all atomically (each event's writes, then the next's), in the same
-            // round trip as the rescore's reads.
-            const all = groups.flat();
+            const last = groups.pop() ?? [];
+            if (groups.length > 0) await this.store.applyMany(groups);
             if (opts.rescore === false) {
-              await this.store.apply(all);
+              await this.store.apply(last);
               return;
             }
-            const r = await this.rescoreAndPublish(snap, all, evs[evs.length - 1]!);
+            const r = await this.rescoreAndPublish(snap, last, evs[evs.length - 1]!);
             if (r.published) published++;
             await this.noticeSeen(first, snap);
           });
