@@ -44,7 +44,9 @@ interface Params {
 /** A document parsed and validated once: `null` when it did not validate (yoga answers). */
 type Plan = { document: DocumentNode } | null;
 
+/** At most this many documents are kept, each at most this long: 16 MB at worst. */
 const MAX_PLANS = 1000;
+const MAX_CACHED_QUERY = 16_384;
 const KNOWN_PARAMS = new Set(["query", "variables", "operationName", "extensions"]);
 
 export interface DirectPath {
@@ -52,6 +54,8 @@ export interface DirectPath {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Requests answered here, and taken but handed to yoga (for tests and operators). */
   readonly counts: { answered: number; handedOver: number };
+  /** Documents held parsed and validated (bounded). */
+  cachedDocuments(): number;
 }
 
 export function createDirectPath(
@@ -76,7 +80,9 @@ export function createDirectPath(
     } catch {
       plan = null; // a syntax error: yoga reports it
     }
-    // Bounded: a client sending ever-new documents evicts the oldest, never grows memory.
+    // Bounded: a client sending ever-new documents evicts the oldest, never grows memory,
+    // and a huge document is planned for its request only.
+    if (query.length > MAX_CACHED_QUERY) return plan;
     if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value as string);
     plans.set(query, plan);
     return plan;
@@ -139,6 +145,7 @@ export function createDirectPath(
 
   return {
     counts,
+    cachedDocuments: () => plans.size,
     handle(req, res) {
       if (!takes(req)) return false;
       const chunks: Buffer[] = [];

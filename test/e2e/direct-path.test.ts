@@ -234,3 +234,28 @@ describe.each([true, false])(
     });
   },
 );
+
+describe("the direct path's document cache is bounded", () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer("memory", { DIRECT_PATH: true });
+  });
+  afterAll(async () => {
+    await ts?.close();
+  });
+
+  it("keeps at most 1,000 documents, and never one longer than 16 KB, yet answers them all", async () => {
+    const direct = ts.server.direct!;
+    const long = `query Huge { model } # ${"x".repeat(20_000)}`;
+    const huge = await send(ts.url, { query: long });
+    expect(JSON.parse(huge.body)).toEqual({ data: { model: expect.any(String) } });
+    expect(direct.cachedDocuments()).toBe(0);
+    for (let i = 0; i < 1100; i++) {
+      // Distinct documents (aliases), all valid.
+      const a = await send(ts.url, { query: `{ m${i}: model }` });
+      expect(a.status).toBe(200);
+    }
+    expect(direct.cachedDocuments()).toBe(1000);
+    expect(direct.counts.answered).toBe(1101);
+  });
+});
