@@ -4,7 +4,6 @@ import {
   type ExecutionResult,
   execute,
   getOperationAST,
-  NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
   type ValidationRule,
@@ -14,7 +13,7 @@ import type { Plugin, YogaServerInstance } from "graphql-yoga";
 import type { Credentials } from "../auth/access.ts";
 import type { Config } from "../config.ts";
 import { ACCESS_CHECKED, type GraphQLContext, PRECOMPUTED } from "./context.ts";
-import { queryShapeRule } from "./limits.ts";
+import { checkAccess, operationRules } from "./limits.ts";
 import { schema } from "./schema.ts";
 
 /**
@@ -65,11 +64,7 @@ export function createDirectPath(
   credentials: (req: IncomingMessage) => Credentials,
   onUnexpected?: (error: unknown) => void,
 ): DirectPath {
-  const rules: ValidationRule[] = [
-    ...specifiedRules,
-    queryShapeRule(config.MAX_QUERY_DEPTH, config.MAX_QUERY_FIELDS),
-    ...(config.INTROSPECTION ? [] : [NoSchemaIntrospectionCustomRule]),
-  ];
+  const rules: ValidationRule[] = [...specifiedRules, ...operationRules(config)];
   const plans = new Map<string, Plan>();
   const planOf = (query: string): Plan => {
     let plan = plans.get(query);
@@ -100,15 +95,15 @@ export function createDirectPath(
     req: IncomingMessage,
     res: ServerResponse,
     body: Buffer,
+    contentType: string,
     state: { checked: boolean; executed: boolean },
   ): Promise<void> => {
     const params = paramsOf(body);
     const plan = params ? planOf(params.query) : null;
     const op = plan && params ? getOperationAST(plan.document, params.operationName) : null;
     if (!params || !plan || !op || op.operation === "subscription") return toYoga(req, res, body);
-    const contentType = negotiate(req.headers.accept)!; // checked in takes()
     const ctx = context(credentials(req));
-    const denied = ctx.access?.checkOperation(ctx.principal!, plan.document, params.operationName);
+    const denied = checkAccess(ctx, plan.document, params.operationName);
     const checked = { [ACCESS_CHECKED]: true };
     state.checked = true;
     state.executed = !denied;
@@ -147,13 +142,14 @@ export function createDirectPath(
     counts,
     cachedDocuments: () => plans.size,
     handle(req, res) {
-      if (!takes(req)) return false;
+      const contentType = answerType(req);
+      if (contentType === undefined) return false;
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         const state = { checked: false, executed: false };
-        run(req, res, body, state).catch((err: unknown) => {
+        run(req, res, body, contentType, state).catch((err: unknown) => {
           // Before execution nothing ran, so yoga may answer the request itself. After it
           // (execute reports resolver errors as results, so this is a bug of this path),
           // running it again could apply an event twice: answer a masked 500 instead.
@@ -174,15 +170,16 @@ export function createDirectPath(
 }
 
 /**
- * Requests the direct path takes: JSON POSTs that accept a JSON answer (not SSE or
- * multipart), with no CORS preflight headers to echo.
+ * The JSON type a request the direct path takes is answered in; undefined for the others.
+ * It takes JSON POSTs that accept a JSON answer (not SSE or multipart), with no CORS
+ * preflight headers to echo.
  */
-function takes(req: IncomingMessage): boolean {
-  if (req.method !== "POST") return false;
+function answerType(req: IncomingMessage): string | undefined {
+  if (req.method !== "POST") return undefined;
   const type = req.headers["content-type"];
-  if (type === undefined || !/^application\/json\s*(;|$)/i.test(type)) return false;
-  if (negotiate(req.headers.accept) === undefined) return false;
-  return req.headers["access-control-request-headers"] === undefined;
+  if (type === undefined || !/^application\/json\s*(;|$)/i.test(type)) return undefined;
+  if (req.headers["access-control-request-headers"] !== undefined) return undefined;
+  return negotiate(req.headers.accept);
 }
 
 function paramsOf(body: Buffer): Params | undefined {
@@ -212,18 +209,6 @@ const REGULAR = ["application/graphql-response+json", "application/json"] as con
  * match winning, so the first acceptable type listed wins. Undefined: none acceptable.
  */
 export function negotiate(accept: string | undefined): string | undefined {
-  // Clients send the same few headers again and again: remember the last answer.
-  if (remembered && accept === lastAccept) return lastChosen;
-  lastChosen = negotiateUncached(accept);
-  lastAccept = accept;
-  remembered = true;
-  return lastChosen;
-}
-let remembered = false;
-let lastAccept: string | undefined;
-let lastChosen: string | undefined;
-
-function negotiateUncached(accept: string | undefined): string | undefined {
   const asked = (accept || "*/*").replace(/\s/g, "").toLowerCase().split(",");
   let chosen: string | undefined;
   for (let i = asked.length - 1; i >= 0; i--) {

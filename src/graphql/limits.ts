@@ -1,10 +1,12 @@
 import {
   type ASTVisitor,
+  type DocumentNode,
   GraphQLError,
   Kind,
   NoSchemaIntrospectionCustomRule,
   type SelectionSetNode,
   type ValidationContext,
+  type ValidationRule,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Config } from "../config.ts";
@@ -62,30 +64,47 @@ export function queryShapeRule(maxDepth: number, maxFields: number) {
   });
 }
 
-/** Adds the shape bounds and, when INTROSPECTION=false, the no-introspection rule. */
+/** The server's own validation rules: the shape bounds and, when INTROSPECTION=false, no introspection. */
+export function operationRules(config: Config): ValidationRule[] {
+  return [
+    queryShapeRule(config.MAX_QUERY_DEPTH, config.MAX_QUERY_FIELDS),
+    ...(config.INTROSPECTION ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
+}
+
+/** Adds `operationRules` to yoga's validation (the direct path adds the same ones). */
 export function useOperationLimits(config: Config): Plugin<GraphQLContext> {
-  const shape = queryShapeRule(config.MAX_QUERY_DEPTH, config.MAX_QUERY_FIELDS);
+  const rules = operationRules(config);
   return {
     onValidate: ({ addValidationRule }) => {
-      addValidationRule(shape);
-      if (!config.INTROSPECTION) addValidationRule(NoSchemaIntrospectionCustomRule);
+      for (const rule of rules) addValidationRule(rule);
     },
   };
+}
+
+/**
+ * The access check of one operation (credentials, scope, per-key rate limit: see
+ * auth/access.ts), undefined when allowed. Shared by `useAccess` and the direct path.
+ */
+export function checkAccess(
+  contextValue: unknown,
+  document: DocumentNode,
+  operationName?: string | null,
+): GraphQLError | undefined {
+  const ctx = contextValue as Partial<GraphQLContext> & Record<string, unknown>;
+  if (!ctx.access || !ctx.principal) return undefined;
+  // Checked (and its rate-limit token taken) already on the direct path.
+  if (ctx[ACCESS_CHECKED] === true) return undefined;
+  return ctx.access.checkOperation(ctx.principal, document, operationName);
 }
 
 /** Checks credentials, scope and the per-key rate limit of each operation (see auth/access.ts). */
 export function useAccess(): Plugin<GraphQLContext> {
   const check = (args: {
     contextValue: unknown;
-    document: import("graphql").DocumentNode;
+    document: DocumentNode;
     operationName?: string | null;
-  }) => {
-    const ctx = args.contextValue as Partial<GraphQLContext> & Record<string, unknown>;
-    if (!ctx.access || !ctx.principal) return undefined;
-    // Checked (and its rate-limit token taken) already on the direct path.
-    if (ctx[ACCESS_CHECKED] === true) return undefined;
-    return ctx.access.checkOperation(ctx.principal, args.document, args.operationName);
-  };
+  }) => checkAccess(args.contextValue, args.document, args.operationName);
   return {
     onExecute: ({ args, setResultAndStopExecution }) => {
       const err = check(args);
