@@ -10,7 +10,7 @@
  * Everything runs against a private redis-server started here; the service and the bare
  * framework servers run as child processes; the load generator (autocannon) runs here.
  */
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import type { SessionEvent } from "../src/domain/event-type.ts";
@@ -43,6 +43,8 @@ const OUT =
   opt("out") ??
   (QUICK ? join(RESULTS_DIR, "benchmarks-quick.md") : join(ROOT, "docs/benchmarks.md"));
 const PROFILE_DIR = join(RESULTS_DIR, "profiles");
+/** The heading of the hand-written section a run keeps (see the end of docs/benchmarks.md). */
+const FINDINGS = "\n## Findings";
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const started = performance.now();
@@ -331,7 +333,11 @@ async function main(): Promise<void> {
   results.durationSeconds = round((performance.now() - started) / 1000, 1);
   const full = results as Results;
   mkdirSync(join(OUT, ".."), { recursive: true });
-  writeFileSync(OUT, renderMarkdown(full));
+  // The hand-written findings at the end of the file survive a new run.
+  const previous = existsSync(OUT) ? readFileSync(OUT, "utf8") : "";
+  const at = previous.indexOf(FINDINGS);
+  const findings = at >= 0 ? `\n${previous.slice(at + 1).trimEnd()}\n` : "";
+  writeFileSync(OUT, `${renderMarkdown(full).trimEnd()}\n${findings}`);
   writeFileSync(
     join(RESULTS_DIR, QUICK ? "quick.json" : "full.json"),
     `${JSON.stringify(full, null, 2)}\n`,
