@@ -2,6 +2,8 @@
  * A/B of two service settings, side by side on one private Redis, runs alternating so that
  * both see the same machine (what a change bought, measured as a ratio in one run):
  *   npx tsx bench/ab.ts --a DIRECT_PATH=true --b DIRECT_PATH=false [--batch] [--runs 5] [--seconds 5]
+ *   npx tsx bench/ab.ts --b-dir /tmp/base      (this checkout against another one, e.g. a
+ *     `git worktree add /tmp/base HEAD~1` with node_modules linked: what a code change bought)
  * Each side is the real service (src/main.ts, one worker) with the given environment; the
  * load is trackEvent (or trackEvents x100 with --batch) over the trivago sample, renamed
  * per run so every run writes fresh sessions.
@@ -24,12 +26,13 @@ const envOf = (pairs: string[]) =>
   ) as Record<string, string>;
 const A = envOf(opt("a"));
 const B = envOf(opt("b"));
+const DIRS = { a: opt("a-dir")[0], b: opt("b-dir")[0] };
 const batch = argv.includes("--batch");
 const runs = Number(opt("runs")[0] ?? 5);
 const seconds = Number(opt("seconds")[0] ?? 5);
 
-function start(env: Record<string, string>, prefix: string): Promise<Proc> {
-  return startService({ ...env, redisUrl: redis.url, workers: 1, prefix });
+function start(env: Record<string, string>, prefix: "a" | "b"): Promise<Proc> {
+  return startService({ ...env, redisUrl: redis.url, workers: 1, prefix }, { root: DIRS[prefix] });
 }
 
 const sample = await loadSample();
@@ -67,12 +70,14 @@ try {
     JSON.stringify({
       a: {
         env: A,
+        dir: DIRS.a ?? ".",
         perSecond: m(ra),
         p50: median(ra.map((r) => r.p50)),
         p99: median(ra.map((r) => r.p99)),
       },
       b: {
         env: B,
+        dir: DIRS.b ?? ".",
         perSecond: m(rb),
         p50: median(rb.map((r) => r.p50)),
         p99: median(rb.map((r) => r.p99)),

@@ -7,6 +7,8 @@ import type { SubscriberCommand, SubscriberReply } from "./push-subscriber.ts";
 
 export interface PushResult {
   mode: "sse" | "ws";
+  /** Service worker processes (WORKERS) that answered the events and held the subscribers. */
+  workers: number;
   subscribed: number;
   ratePerSec: number;
   sent: number;
@@ -38,6 +40,8 @@ export async function measurePush(
     seconds: number;
     items: string[];
     run: string;
+    /** Recorded in the result: how many workers the service at `url` runs. */
+    workers: number;
   },
 ): Promise<PushResult> {
   const ids = Array.from({ length: opts.sessions }, (_, i) => `push.${opts.run}.${opts.mode}.${i}`);
@@ -162,6 +166,7 @@ export async function measurePush(
   }
   return {
     mode: opts.mode,
+    workers: opts.workers,
     subscribed: ready.opened,
     ratePerSec: round(sent / sendSeconds, 0),
     sent,

@@ -14,6 +14,8 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 export interface SpawnOpts {
   /** Write a V8 CPU profile per process into this directory (node --cpu-prof). */
   cpuProfDir?: string;
+  /** Run the service from another checkout (e.g. a git worktree of an older commit). */
+  root?: string;
 }
 
 function nodeArgs(script: string, opts: SpawnOpts): string[] {
@@ -64,7 +66,7 @@ export async function startService(
 ): Promise<Proc> {
   const port = await freePort();
   const child = spawn(process.execPath, nodeArgs("src/main.ts", opts), {
-    cwd: ROOT,
+    cwd: opts.root ?? ROOT,
     stdio: ["ignore", "ignore", "inherit"],
     env: {
       ...process.env,

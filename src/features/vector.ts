@@ -177,12 +177,15 @@ export function featureMatrix(
 
   const content = contentFeatures(snap, list, data);
 
+  // One closure for all rows (not one per row): this loop runs for every candidate of every
+  // rescore.
+  let row = 0;
+  const set = (f: FeatureName, v: number) => {
+    m[row + F[f]] = v;
+  };
   for (let i = 0; i < n; i++) {
     const c = list.items[i]!;
-    const row = i * FEATURE_COUNT;
-    const set = (f: FeatureName, v: number) => {
-      m[row + F[f]] = v;
-    };
+    row = i * FEATURE_COUNT;
     const s = data.itemStats[i]!;
     const si = snap.items.get(c);
 
@@ -219,11 +222,11 @@ export function featureMatrix(
 
     let cvSum = 0;
     let cvMax = 0;
-    data.covisit.forEach((scores, srcRank) => {
-      const v = scores[i] ?? 0;
+    for (let srcRank = 0; srcRank < data.covisit.length; srcRank++) {
+      const v = data.covisit[srcRank]![i] ?? 0;
       cvSum += v / (1 + srcRank);
       if (v > cvMax) cvMax = v;
-    });
+    }
     set("covisit_sum", Math.log1p(cvSum));
     set("covisit_max", Math.log1p(cvMax));
     set("user_clicked_before", data.userHistory?.[i] != null ? 1 : 0);
@@ -305,14 +308,17 @@ function contentFeatures(snap: SessionSnapshot, list: CandidateList, data: Candi
     simMean[i] = count > 0 ? sum / count : -1;
     if (data.lastClickoutSignature) simClickout[i] = similarity(sig, data.lastClickoutSignature);
   }
-  rankKnown(
-    data.meta.map((m) => m?.stars),
-    starsRank,
-  );
-  rankKnown(
-    data.meta.map((m) => m?.rating),
-    ratingRank,
-  );
+  // Most candidates of most lists have no catalogue entry: nothing to rank then.
+  if (data.meta.some((m) => m?.stars !== undefined || m?.rating !== undefined)) {
+    rankKnown(
+      data.meta.map((m) => m?.stars),
+      starsRank,
+    );
+    rankKnown(
+      data.meta.map((m) => m?.rating),
+      ratingRank,
+    );
+  }
   return { simMax, simMean, simClickout, starsRank, ratingRank };
 }
 
@@ -337,7 +343,9 @@ function rankKnown(values: (number | undefined)[], out: Float64Array): void {
 function rankInto(values: ArrayLike<number>, out: Float64Array): void {
   const n = values.length;
   if (n <= 1) return;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  const idx = new Array<number>(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  idx.sort((a, b) => values[a]! - values[b]!);
   let k = 0;
   while (k < n) {
     let e = k;

@@ -1,6 +1,12 @@
 import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from "../features/vector.ts";
 import { type CompiledGbdt, compileModel, type GbdtModel } from "./gbdt.ts";
-import type { Scorer } from "./scorer.ts";
+import type { Scorer, ScoreTrace } from "./scorer.ts";
+
+/** The leaf each row reached in each tree: reasons then sum precomputed paths, no walk. */
+interface LeafTrace extends ScoreTrace {
+  readonly kind: "gbdt-leaves";
+  readonly leaves: Int32Array;
+}
 
 const MIN_REASON = 0.01;
 
@@ -23,21 +29,24 @@ export class GbdtScorer implements Scorer {
         `model ${model.name} uses features this build does not compute: ${unknown.join(", ")}`,
       );
     this.columns = Int32Array.from(model.featureNames, (f) => FEATURE_INDEX[f as FeatureName]);
-    this.compiled = compileModel(model);
+    this.compiled = compileModel(model, this.columns, FEATURE_COUNT);
     this.x = new Float64Array(this.columns.length);
     this.contrib = new Float64Array(this.columns.length);
   }
 
-  score(matrix: Float64Array, n: number, out: Float64Array): void {
-    for (let i = 0; i < n; i++) {
-      this.load(matrix, i);
-      out[i] = this.compiled.predict(this.x);
-    }
+  score(matrix: Float64Array, n: number, out: Float64Array): LeafTrace {
+    const leaves = new Int32Array(n * this.compiled.treeCount);
+    this.compiled.scoreRows(matrix, n, out, leaves);
+    return { kind: "gbdt-leaves", leaves };
   }
 
-  reasons(matrix: Float64Array, i: number, max: number): string[] {
-    this.load(matrix, i);
-    this.compiled.contributions(this.x, this.contrib);
+  reasons(matrix: Float64Array, i: number, max: number, trace?: ScoreTrace): string[] {
+    if (trace?.kind === "gbdt-leaves")
+      this.compiled.leafContributions((trace as LeafTrace).leaves, i, this.contrib);
+    else {
+      this.load(matrix, i);
+      this.compiled.contributions(this.x, this.contrib);
+    }
     // The `max` largest lifts above MIN_REASON, largest first, ties in feature order: a
     // scan with a short insertion list (this runs for every ranked item of every rescore).
     const top: number[] = [];

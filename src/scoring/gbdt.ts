@@ -95,20 +95,37 @@ export function contributions(
 
 export interface CompiledGbdt {
   readonly featureCount: number;
+  readonly treeCount: number;
   predict(x: ArrayLike<number>): number;
   /** `contributions` on the packed trees: the same numbers, bit for bit, without allocating. */
   contributions(x: ArrayLike<number>, out: Float64Array): void;
+  /**
+   * Scores `n` rows of a row-major matrix (`stride` columns; the model's feature k is column
+   * `columns[k]`, fixed at compile time) into `out`, tree by tree so that a tree's nodes stay
+   * in cache across the rows. With `leaves` (length n * treeCount), records each row's leaf
+   * in each tree, from which `leafContributions` explains a row without walking a tree again.
+   * Same sums as `predict`, bit for bit (same order).
+   */
+  scoreRows(matrix: Float64Array, n: number, out: Float64Array, leaves?: Int32Array): void;
+  /** `contributions` of row `i` from the leaves `scoreRows` recorded: the same numbers. */
+  leafContributions(leaves: Int32Array, i: number, out: Float64Array): void;
 }
 
 /**
  * Packs every tree into shared typed arrays. Same results as `predict` bit for bit (same
  * summation order), but monomorphic typed-array loads make it ~1.3x faster: 6.6 vs 8.8 µs per
- * row for 300 trees of 31 leaves.
+ * row for 300 trees of 31 leaves. `columns` and `stride` say where the model's features sit
+ * in the matrices `scoreRows` reads (default: feature k is column k of k-wide rows).
  */
-export function compileModel(model: GbdtModel): CompiledGbdt {
+export function compileModel(
+  model: GbdtModel,
+  columns?: ArrayLike<number>,
+  stride = model.featureNames.length,
+): CompiledGbdt {
   let total = 0;
   for (const tree of model.trees) total += tree.feature.length;
   const feature = new Int32Array(total);
+  const column = new Int32Array(total);
   const threshold = new Float64Array(total);
   const left = new Int32Array(total);
   const right = new Int32Array(total);
@@ -120,6 +137,7 @@ export function compileModel(model: GbdtModel): CompiledGbdt {
     for (let i = 0; i < tree.feature.length; i++) {
       const l = tree.left[i]!;
       feature[at + i] = l >= 0 ? tree.feature[i]! : 0;
+      column[at + i] = columns ? columns[feature[at + i]!]! : feature[at + i]!;
       threshold[at + i] = tree.threshold[i]!;
       left[at + i] = l >= 0 ? at + l : -1;
       right[at + i] = l >= 0 ? at + tree.right[i]! : -1;
@@ -127,10 +145,45 @@ export function compileModel(model: GbdtModel): CompiledGbdt {
     }
     at += tree.feature.length;
   });
+  // Every leaf's path from the root as steps (feature split on, value of the child taken,
+  // value of the node), root first: what a walk down to that leaf credits, precomputed once.
+  const pathStart = new Int32Array(total);
+  const pathEnd = new Int32Array(total);
+  const stepFeature: number[] = [];
+  const stepChild: number[] = [];
+  const stepNode: number[] = [];
+  const path: number[] = [];
+  const walk = (i: number): void => {
+    if (left[i]! < 0) {
+      pathStart[i] = stepFeature.length;
+      for (let k = 1; k < path.length; k++) {
+        const node = path[k - 1]!;
+        stepFeature.push(feature[node]!);
+        stepChild.push(value[path[k]!]!);
+        stepNode.push(value[node]!);
+      }
+      pathEnd[i] = stepFeature.length;
+      return;
+    }
+    for (const child of [left[i]!, right[i]!]) {
+      path.push(child);
+      walk(child);
+      path.pop();
+    }
+  };
+  for (let t = 0; t < roots.length; t++) {
+    path.push(roots[t]!);
+    walk(roots[t]!);
+    path.pop();
+  }
+  const pFeature = Int32Array.from(stepFeature);
+  const pChild = Float64Array.from(stepChild);
+  const pNode = Float64Array.from(stepNode);
   const base = model.baseScore;
   const treeCount = roots.length;
   return {
     featureCount: model.featureNames.length,
+    treeCount,
     predict(x: ArrayLike<number>): number {
       let s = base;
       for (let t = 0; t < treeCount; t++) {
@@ -155,6 +208,34 @@ export function compileModel(model: GbdtModel): CompiledGbdt {
           out[f] = out[f]! + value[child]! - value[i]!;
           i = child;
           l = left[i]!;
+        }
+      }
+    },
+    scoreRows(matrix: Float64Array, n: number, out: Float64Array, leaves?: Int32Array): void {
+      for (let r = 0; r < n; r++) out[r] = base;
+      for (let t = 0; t < treeCount; t++) {
+        const root = roots[t]!;
+        for (let r = 0, row = 0; r < n; r++, row += stride) {
+          let i = root;
+          let l = left[i]!;
+          while (l >= 0) {
+            i = matrix[row + column[i]!]! > threshold[i]! ? right[i]! : l;
+            l = left[i]!;
+          }
+          out[r] = out[r]! + value[i]!;
+          if (leaves) leaves[r * treeCount + t] = i;
+        }
+      }
+    },
+    leafContributions(leaves: Int32Array, r: number, out: Float64Array): void {
+      out.fill(0);
+      const from = r * treeCount;
+      for (let t = 0; t < treeCount; t++) {
+        const leaf = leaves[from + t]!;
+        const end = pathEnd[leaf]!;
+        for (let k = pathStart[leaf]!; k < end; k++) {
+          const f = pFeature[k]!;
+          out[f] = out[f]! + pChild[k]! - pNode[k]!;
         }
       }
     },

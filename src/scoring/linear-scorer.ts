@@ -36,13 +36,14 @@ export class LinearScorer implements Scorer {
     for (const [f, v] of this.weighted) this.w[FEATURE_INDEX[f]] = v;
   }
 
-  score(matrix: Float64Array, n: number, out: Float64Array): void {
+  score(matrix: Float64Array, n: number, out: Float64Array): undefined {
     for (let i = 0; i < n; i++) {
       let s = 0;
       const row = i * FEATURE_COUNT;
       for (let f = 0; f < FEATURE_COUNT; f++) s += this.w[f]! * matrix[row + f]!;
       out[i] = s;
     }
+    return undefined;
   }
 
   reasons(matrix: Float64Array, i: number, max: number): string[] {

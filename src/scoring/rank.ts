@@ -1,5 +1,5 @@
 import { FEATURE_COUNT } from "../features/vector.ts";
-import type { Scorer } from "./scorer.ts";
+import type { Scorer, ScoreTrace } from "./scorer.ts";
 
 export interface RankedItem {
   itemId: string;
@@ -21,13 +21,13 @@ export function rankCandidates(
   if (matrix.length !== n * FEATURE_COUNT)
     throw new Error("feature matrix does not match candidates");
   const scores = new Float64Array(n);
-  scorer.score(matrix, n, scores);
+  const trace = scorer.score(matrix, n, scores);
   const order = Array.from({ length: n }, (_, i) => i).sort(
     (a, b) => scores[b]! - scores[a]! || a - b,
   );
   const out: RankedItem[] = [];
   for (let r = 0; r < Math.min(limit, n); r++)
-    out.push(ranked(scorer, items, matrix, scores, order[r]!, r));
+    out.push(ranked(scorer, items, matrix, scores, trace, order[r]!, r));
   return out;
 }
 
@@ -44,6 +44,7 @@ function ranked(
   items: readonly string[],
   matrix: Float64Array,
   scores: Float64Array,
+  trace: ScoreTrace | undefined,
   i: number,
   r: number,
 ): RankedItem {
@@ -54,7 +55,7 @@ function ranked(
     score: roundScore(scores[i]!),
     get reasons(): string[] {
       if (reasons === undefined) {
-        const named = scorer.reasons(matrix, i, MAX_REASONS);
+        const named = scorer.reasons(matrix, i, MAX_REASONS, trace);
         reasons = named.length > 0 ? named : ["shown_position"];
       }
       return reasons;

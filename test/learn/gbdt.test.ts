@@ -125,6 +125,36 @@ describe("contributions", () => {
     }
   });
 
+  it("scoreRows and leafContributions over a matrix match predict and contributions, bit for bit", () => {
+    // The live path: features sit in wider rows in another order (columns), scored tree by
+    // tree, and a row is explained later from the leaves it reached.
+    const columns = [5, 0, 3, 1];
+    const stride = 7;
+    const compiled = compileModel(trained, columns, stride);
+    const n = 300;
+    const matrix = new Float64Array(n * stride).fill(Number.NaN);
+    const xs = rows.slice(0, n);
+    xs.forEach((x, r) => {
+      columns.forEach((col, k) => {
+        matrix[r * stride + col] = x[k]!;
+      });
+    });
+    const out = new Float64Array(n);
+    const leaves = new Int32Array(n * compiled.treeCount);
+    compiled.scoreRows(matrix, n, out, leaves);
+    const a = new Float64Array(4);
+    const b = new Float64Array(4).fill(9);
+    xs.forEach((x, r) => {
+      expect(out[r]).toBe(predict(trained, x));
+      contributions(trained, x, a);
+      compiled.leafContributions(leaves, r, b);
+      expect(Array.from(b)).toEqual(Array.from(a));
+    });
+    const again = new Float64Array(n);
+    compiled.scoreRows(matrix, n, again);
+    expect(Array.from(again)).toEqual(Array.from(out));
+  });
+
   it("zeroes a reused buffer and rejects one that is too short", () => {
     const m = handModel();
     const out = new Float64Array([7, 7, 7]);
@@ -281,6 +311,7 @@ describe("GbdtScorer.reasons", () => {
     for (let i = 0; i < matrix.length; i++) matrix[i] = rand() < 0.3 ? 0 : rand() * 20;
     const x = new Float64Array(model.featureNames.length);
     const c = new Float64Array(model.featureNames.length);
+    const trace = scorer.score(matrix, n, new Float64Array(n));
     let named = 0;
     for (let i = 0; i < n; i++) {
       model.featureNames.forEach((f, k) => {
@@ -295,6 +326,8 @@ describe("GbdtScorer.reasons", () => {
         .map(([f]) => f);
       const got = scorer.reasons(matrix, i, 3);
       expect(got).toEqual(expected);
+      // From the leaves recorded while scoring: the same reasons.
+      expect(scorer.reasons(matrix, i, 3, trace)).toEqual(expected);
       named += got.length;
     }
     expect(named).toBeGreaterThan(0);
