@@ -32,7 +32,8 @@ export function rankCandidates(
 }
 
 /**
- * Reasons cost a walk of every tree per item, more than the score itself, and most lists
+ * Reasons cost a pass over every tree per item (the leaves the score reached, summed along
+ * their paths: about as much as the score itself), and most lists
  * are never explained: an event whose order did not change publishes nothing, and a client
  * that does not select `reasons` never reads them. So they are computed on first read (by
  * a resolver, JSON.stringify of a published payload, or a spread) and then kept. The
