@@ -112,6 +112,8 @@ export async function latencies(
   bodies: readonly string[],
   opts: { requests: number; warmup: number; concurrency?: number },
 ): Promise<{ p50: number; p99: number; mean: number; n: number }> {
+  // A phase usually follows a pause (a memory scan, another phase): start on new sockets.
+  freshConnections();
   let i = 0;
   const samples: number[] = [];
   const worker = async () => {
