@@ -151,15 +151,16 @@ async function main(): Promise<void> {
     // Also at MAX_BATCH_SIZE's default: an importer's batch, where a session's events
     // more often share one request (and so one rescore).
     const BIG_BATCH = 1000;
-    const batchBodies = (tag: string, size = BATCH) => {
+    const batchBodies = (tag: string, size = BATCH, rescore = true) => {
       const evs = renamed(sample.events, tag);
       const out: string[] = [];
       for (let i = 0; i + size <= evs.length; i += size)
-        out.push(trackEventsBody(evs.slice(i, i + size)));
+        out.push(trackEventsBody(evs.slice(i, i + size), { rescore }));
       return out;
     };
     const batchRuns: LoadResult[] = [];
     const bigBatchRuns: LoadResult[] = [];
+    const importRuns: LoadResult[] = [];
     for (let r = 0; r < RUNS; r++) {
       batchRuns.push(
         await hammer(svc1.url, batchBodies(`b${r}`), { connections: 4, seconds: SECONDS }),
@@ -170,8 +171,15 @@ async function main(): Promise<void> {
           seconds: SECONDS,
         }),
       );
+      // An import: the same batches with rescore: false (recorded, not rescored or pushed).
+      importRuns.push(
+        await hammer(svc1.url, batchBodies(`bi${r}`, BATCH, false), {
+          connections: 4,
+          seconds: SECONDS,
+        }),
+      );
       log(
-        `[${elapsed()}] trackEvents x${BATCH}: ${batchRuns.at(-1)!.reqPerSec * BATCH} events/s; x${BIG_BATCH}: ${bigBatchRuns.at(-1)!.reqPerSec * BIG_BATCH} events/s`,
+        `[${elapsed()}] trackEvents x${BATCH}: ${batchRuns.at(-1)!.reqPerSec * BATCH} events/s; x${BIG_BATCH}: ${bigBatchRuns.at(-1)!.reqPerSec * BIG_BATCH} events/s; x${BATCH} rescore: false: ${importRuns.at(-1)!.reqPerSec * BATCH} events/s`,
       );
     }
 
@@ -314,6 +322,12 @@ async function main(): Promise<void> {
       },
       ratioReplay: round(median(replayRuns.map((x, i) => x / boundRuns[i]!)), 3),
       ratioTrackEvents: round((b1.reqPerSec * BATCH) / bound, 3),
+      trackEventsImport: {
+        batch: BATCH,
+        eventsPerSec: round(medianOf(importRuns).reqPerSec * BATCH, 0),
+        runs: importRuns.map((x) => round(x.reqPerSec * BATCH, 0)),
+        p99: medianOf(importRuns).p99,
+      },
       trackEventsBig: {
         batch: BIG_BATCH,
         eventsPerSec: round(medianOf(bigBatchRuns).reqPerSec * BIG_BATCH, 0),

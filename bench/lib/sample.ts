@@ -50,10 +50,17 @@ export function trackEventBody(e: SessionEvent): string {
   });
 }
 
-export function trackEventsBody(es: readonly SessionEvent[]): string {
+/** The same batch as an import: `rescore: false` records the events only. */
+export const IMPORT_EVENTS =
+  "mutation Import($events: [EventInput!]!) { trackEvents(events: $events, rescore: false) { accepted rejected sessions published } }";
+
+export function trackEventsBody(
+  es: readonly SessionEvent[],
+  opts: { rescore?: boolean } = {},
+): string {
   return JSON.stringify({
-    query: TRACK_EVENTS,
-    operationName: "TrackBatch",
+    query: opts.rescore === false ? IMPORT_EVENTS : TRACK_EVENTS,
+    operationName: opts.rescore === false ? "Import" : "TrackBatch",
     variables: { events: es.map(toInput) },
   });
 }

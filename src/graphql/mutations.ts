@@ -27,12 +27,13 @@ builder.mutationField("trackEvents", (t) =>
   t.field({
     type: TrackBatchResultRef,
     description:
-      "Records a batch. By default all-or-nothing: if any event is invalid, nothing is written and the error lists every problem by index. With partial: true, valid events are recorded and invalid ones reported in errors.",
+      "Records a batch. By default all-or-nothing: if any event is invalid, nothing is written and the error lists every problem by index. With partial: true, valid events are recorded and invalid ones reported in errors. Each session touched is rescored once, after its last event, and its list pushed if the order changed; with rescore: false (an import or a backfill) the events are only recorded: nothing is rescored or pushed until the session's next rescored event or query.",
     args: {
       events: t.arg({ type: [EventInput], required: true }),
       partial: t.arg.boolean({ defaultValue: false }),
+      rescore: t.arg.boolean({ defaultValue: true }),
     },
-    resolve: async (_root, { events, partial }, ctx) => {
+    resolve: async (_root, { events, partial, rescore }, ctx) => {
       const { engine, config, now, metrics } = ctx;
       if (events.length > config.MAX_BATCH_SIZE) {
         metrics?.events(events, () => "rejected");
@@ -67,7 +68,7 @@ builder.mutationField("trackEvents", (t) =>
       );
       const outcome =
         valid.length > 0
-          ? await engine.trackBatch(valid)
+          ? await engine.trackBatch(valid, { rescore: rescore !== false })
           : { accepted: 0, sessions: 0, published: 0 };
       return {
         accepted: outcome.accepted,

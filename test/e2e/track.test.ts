@@ -274,6 +274,35 @@ describe.each(STORE_KINDS)("trackEvent / trackEvents over HTTP (%s store)", (kin
       expect((await sessionOf(a.sessionId))?.publishedVersion).toBe(1);
     });
 
+    it("with rescore: false records the events without rescoring or pushing; the next rescored event publishes from the recorded state", async () => {
+      const a = sessionEvents(uid("a"));
+      const events = [
+        a.impressions(["x1", "x2", "x3"]),
+        a.item("ITEM_IMAGE", "x3"),
+        a.item("ITEM_INFO", "x3"),
+      ];
+      const { trackEvents } = await gqlOk(ts.url, TrackEventsDocument, { events, rescore: false });
+      expect(trackEvents).toEqual({
+        accepted: 3,
+        rejected: 0,
+        sessions: 1,
+        published: 0,
+        errors: [],
+      });
+      const recorded = await sessionOf(a.sessionId);
+      expect(recorded?.steps).toBe(3);
+      expect(recorded?.touchedItems.map((t) => t.itemId)).toEqual(["x3"]);
+      expect(recorded?.publishedVersion).toBe(0);
+      // The next event is rescored as usual, from everything recorded: x3 leads and the
+      // list is published (version 1).
+      const { trackEvent } = await gqlOk(ts.url, TrackEventDocument, {
+        event: a.item("ITEM_RATING", "x3"),
+      });
+      expect(trackEvent.published).toBe(true);
+      expect(trackEvent.recommendations.version).toBe(1);
+      expect(trackEvent.recommendations.items[0]?.itemId).toBe("x3");
+    });
+
     it("rejects a batch over MAX_BATCH_SIZE as a whole, even with partial: true", async () => {
       const a = sessionEvents(uid("a"));
       const keysBefore = await ts.keyCount();
