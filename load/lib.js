@@ -9,7 +9,7 @@ export const WS_URL = GRAPHQL_URL.replace(/^http/, "ws");
 export const TRACK_EVENT =
   "mutation Track($event: EventInput!) { trackEvent(event: $event) { accepted published step recommendations { version } } }";
 export const TRACK_EVENTS =
-  "mutation TrackBatch($events: [EventInput!]!) { trackEvents(events: $events) { accepted rejected sessions published } }";
+  "mutation TrackBatch($events: [EventInput!]!, $rescore: Boolean) { trackEvents(events: $events, rescore: $rescore) { accepted rejected sessions published } }";
 export const RECOMMENDATIONS =
   "query Recs($sessionId: ID!, $limit: Int) { recommendations(sessionId: $sessionId, limit: $limit) { version source items { itemId score } } }";
 export const SUBSCRIBE =

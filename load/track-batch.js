@@ -1,6 +1,7 @@
 // Batches through trackEvents: bulk ingest over HTTP.
 //   k6 run -e BASE_URL=http://localhost:4000 load/track-batch.js
 //   env: BATCH (events per request, default 100), VUS (default 8), DURATION (default 1m),
+//        RESCORE (default true; false: an import, events recorded without rescoring or pushing),
 //        MIN_EVENTS_PER_SEC (threshold, default 25000: ten times the 2.5k/s of the RecSys 2019 prototype)
 import { check } from "k6";
 import exec from "k6/execution";
@@ -8,6 +9,7 @@ import { Counter } from "k6/metrics";
 import { gql, impressions, interaction, parse, randomItems, TRACK_EVENTS } from "./lib.js";
 
 const BATCH = Number(__ENV.BATCH || 100);
+const RESCORE = __ENV.RESCORE !== "false";
 const eventsAccepted = new Counter("events_accepted");
 const eventsRejected = new Counter("events_rejected");
 const graphqlErrors = new Counter("graphql_errors");
@@ -42,7 +44,7 @@ export default function () {
     for (let k = 1; k < 10 && events.length < BATCH; k++)
       events.push(interaction(sessionId, items));
   }
-  const res = gql(TRACK_EVENTS, { events }, { name: "trackEvents" });
+  const res = gql(TRACK_EVENTS, { events, rescore: RESCORE }, { name: "trackEvents" });
   const body = parse(res);
   if (!body || body.errors) graphqlErrors.add(1);
   const result = body?.data ? body.data.trackEvents : null;
