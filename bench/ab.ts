@@ -64,24 +64,18 @@ try {
     );
   }
   const unit = batch ? 100 : 1;
-  const m = (rs: LoadResult[]) => median(rs.map((r) => r.reqPerSec * unit));
+  const side = (env: Record<string, string>, dir: string | undefined, rs: LoadResult[]) => ({
+    env,
+    dir: dir ?? ".",
+    perSecond: median(rs.map((r) => r.reqPerSec * unit)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+  });
   const ratios = ra.map((r, i) => r.reqPerSec / rb[i]!.reqPerSec);
   console.log(
     JSON.stringify({
-      a: {
-        env: A,
-        dir: DIRS.a ?? ".",
-        perSecond: m(ra),
-        p50: median(ra.map((r) => r.p50)),
-        p99: median(ra.map((r) => r.p99)),
-      },
-      b: {
-        env: B,
-        dir: DIRS.b ?? ".",
-        perSecond: m(rb),
-        p50: median(rb.map((r) => r.p50)),
-        p99: median(rb.map((r) => r.p99)),
-      },
+      a: side(A, DIRS.a, ra),
+      b: side(B, DIRS.b, rb),
       ratio: round(median(ratios), 3),
       ratios: ratios.map((x) => round(x, 3)),
       unit: batch ? "events/s (trackEvents x100)" : "req/s (trackEvent)",

@@ -1,6 +1,7 @@
 import type { MemoryResult } from "./ingest.ts";
 import type { LoadResult } from "./lib/load.ts";
 import type { MachineInfo } from "./lib/machine.ts";
+import { median } from "./lib/stats.ts";
 import type { PushResult } from "./push.ts";
 
 type Med = LoadResult & { runs: number[] };
@@ -141,15 +142,11 @@ export function targets(r: Results): Target[] {
 export function growthRatio(
   growth: Results["growth"],
 ): { ratio: number; first: string; last: string } | undefined {
-  const med = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)]!;
-  };
   if (growth.length >= 6) {
     const head = growth.slice(0, 3);
     const tail = growth.slice(-3);
     return {
-      ratio: med(tail.map((g) => g.eventsPerSec)) / med(head.map((g) => g.eventsPerSec)),
+      ratio: median(tail.map((g) => g.eventsPerSec)) / median(head.map((g) => g.eventsPerSec)),
       first: `${head[0]!.pass}–${head[2]!.pass}`,
       last: `${tail[0]!.pass}–${tail[2]!.pass}`,
     };

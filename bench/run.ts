@@ -186,21 +186,25 @@ async function main(): Promise<void> {
     // ---- 4. push: SSE and WebSocket, 1,000 sessions, 1,000 events/s -----------------
     const items = [...new Set(sample.events.flatMap((e) => e.impressions ?? []))].slice(0, 5000);
     const push: PushResult[] = [];
-    for (const mode of ["sse", "ws"] as const) {
-      const p = await measurePush(svc1.url, {
-        mode,
-        sessions: 1000,
-        rate: 1000,
-        seconds: QUICK ? 2 : 20,
-        items,
-        run: "p",
-        workers: 1,
-      });
-      push.push(p);
-      log(
-        `[${elapsed()}] push ${mode}, 1 worker: p50 ${p.p50} ms p99 ${p.p99} ms (${p.received}/${p.published} received, ${p.subscribed} subscribed)`,
-      );
-    }
+    // The same scenario over SSE and WebSocket against a service of `workers` processes.
+    const measurePushBoth = async (url: string, workers: number, run: string) => {
+      for (const mode of ["sse", "ws"] as const) {
+        const p = await measurePush(url, {
+          mode,
+          sessions: 1000,
+          rate: 1000,
+          seconds: QUICK ? 2 : 20,
+          items,
+          run,
+          workers,
+        });
+        push.push(p);
+        log(
+          `[${elapsed()}] push ${mode}, ${workers} worker(s): p50 ${p.p50} ms p99 ${p.p99} ms (${p.received}/${p.published} received, ${p.subscribed} subscribed)`,
+        );
+      }
+    };
+    await measurePushBoth(svc1.url, 1, "p");
     results.push = push;
 
     // ---- 5. memory, then 3. rescoring on the warm store -------------------------------
@@ -260,21 +264,7 @@ async function main(): Promise<void> {
     }
     // Push again with the default deployment's workers (WORKERS = cores when Redis is
     // configured): the same scenario, the events and subscribers spread over 2 processes.
-    for (const mode of ["sse", "ws"] as const) {
-      const p = await measurePush(svc2.url, {
-        mode,
-        sessions: 1000,
-        rate: 1000,
-        seconds: QUICK ? 2 : 20,
-        items,
-        run: "p2",
-        workers: 2,
-      });
-      push.push(p);
-      log(
-        `[${elapsed()}] push ${mode}, 2 workers: p50 ${p.p50} ms p99 ${p.p99} ms (${p.received}/${p.published} received, ${p.subscribed} subscribed)`,
-      );
-    }
+    await measurePushBoth(svc2.url, 2, "p2");
     await svc2.stop();
     const b1 = medianOf(batchRuns);
     const b2 = medianOf(batch2);
