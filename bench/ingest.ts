@@ -13,6 +13,7 @@ import { loadScorer } from "../src/scoring/load-scorer.ts";
 import { ModelHolder } from "../src/scoring/model-holder.ts";
 import { encodeOps } from "../src/state/encode-ops.ts";
 import { RedisStore } from "../src/state/redis-store.ts";
+import { renamed } from "./lib/sample.ts";
 import { round } from "./lib/stats.ts";
 
 export async function makeEngine(
@@ -111,9 +112,17 @@ export interface MemoryResult {
   sessions: number;
   items: number;
   usedMemoryDelta: number;
+  /** The first replay's used_memory delta per session: it also creates every item's data. */
   bytesPerSessionTotal: number;
+  /**
+   * used_memory growth per session when the same events are replayed again as new sessions
+   * (same users, same items): what one more session costs all-in, shared aggregates included.
+   */
+  bytesPerSessionAdded?: number;
   bytesPerSessionKeys: number;
   bytesPerItem: number;
+  /** The first replay's delta less its sessions at the added-session cost, per item. */
+  bytesPerItemTotal?: number;
   byPattern: Record<string, { keys: number; bytes: number }>;
 }
 
@@ -164,6 +173,9 @@ export async function measureMemory(
   } while (cursor !== "0");
   const sessions = new Set(events.map((e) => e.sessionId)).size;
   const items = byPattern["item (stats)"]?.keys ?? 0;
+  // Once the items exist, what does another session cost? The same events as new sessions.
+  await replay(engine, renamed(events, "m2"), { chunk: 1000, rescore: true });
+  const added = (await usedMemory(r)) - after;
   let sessionBytes = 0;
   let itemBytes = 0;
   for (const [name, b] of Object.entries(byPattern)) {
@@ -176,8 +188,10 @@ export async function measureMemory(
     items,
     usedMemoryDelta: after - before,
     bytesPerSessionTotal: round((after - before) / sessions, 0),
+    bytesPerSessionAdded: round(added / sessions, 0),
     bytesPerSessionKeys: round(sessionBytes / sessions, 0),
     bytesPerItem: round(items ? itemBytes / items : 0, 0),
+    bytesPerItemTotal: round(items ? (after - before - added) / items : 0, 0),
     byPattern,
   };
 }

@@ -213,7 +213,7 @@ async function main(): Promise<void> {
     const memEvents = QUICK ? sample.events.slice(0, 10_000) : sample.events;
     const memory = await measureMemory(engine, store, memEvents, prefix);
     log(
-      `[${elapsed()}] memory: ${memory.bytesPerSessionKeys} B/session (keys), ${memory.bytesPerSessionTotal} B/session (used_memory delta), ${memory.bytesPerItem} B/item`,
+      `[${elapsed()}] memory: ${memory.bytesPerSessionKeys} B/session (keys), ${memory.bytesPerSessionTotal} B/session (first replay, with items), ${memory.bytesPerSessionAdded} B/session added, ${memory.bytesPerItem} B/item`,
     );
     results.memory = memory;
 

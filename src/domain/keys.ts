@@ -9,7 +9,6 @@ export interface Keys {
   sessionState(sessionId: string): string;
   sessionItems(sessionId: string): string;
   sessionRecent(sessionId: string): string;
-  sessionPublished(sessionId: string): string;
   sessionChannel(sessionId: string): string;
   /** Recent event ids of the session (idempotency guard: retries are applied once). */
   sessionEvents(sessionId: string): string;
@@ -22,8 +21,6 @@ export interface Keys {
   propertyItems(property: string): string;
   /** Catalogue: items in a city. */
   cityItems(city: string): string;
-  /** Version and last step of the session's "seen items changed" notices. */
-  sessionSeen(sessionId: string): string;
   /** Channel of those notices (per-subscriber `excludeSeen` filters listen to it). */
   sessionSeenChannel(sessionId: string): string;
 }
@@ -34,7 +31,6 @@ export function createKeys(prefix: string): Keys {
     sessionState: (s) => `${prefix}:{s:${s}}:st`,
     sessionItems: (s) => `${prefix}:{s:${s}}:it`,
     sessionRecent: (s) => `${prefix}:{s:${s}}:rc`,
-    sessionPublished: (s) => `${prefix}:{s:${s}}:pub`,
     sessionChannel: (s) => `${prefix}:{s:${s}}:ch`,
     sessionEvents: (s) => `${prefix}:{s:${s}}:ev`,
     item: (i) => `${prefix}:{i:${i}}`,
@@ -46,7 +42,6 @@ export function createKeys(prefix: string): Keys {
     globalPopularity: () => `${prefix}:{g}:pop`,
     propertyItems: (p) => `${prefix}:{p:${p}}:items`,
     cityItems: (c) => `${prefix}:{c:${c}}:items`,
-    sessionSeen: (s) => `${prefix}:{s:${s}}:seen`,
     sessionSeenChannel: (s) => `${prefix}:{s:${s}}:seench`,
   };
 }

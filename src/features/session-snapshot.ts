@@ -1,4 +1,5 @@
 import type { Keys } from "../domain/keys.ts";
+import { PUBLISHED } from "../publish/published-state.ts";
 import {
   applyOps,
   type Db,
@@ -7,6 +8,7 @@ import {
   type SessionItemCounters,
 } from "../state/ops.ts";
 import type { ReadOp, ReadValue } from "../state/store.ts";
+import { chunkedValue } from "./accumulators/chunked-field.ts";
 
 /**
  * A session's accumulated state as the scorer sees it. Read in one round trip before an
@@ -45,7 +47,6 @@ export function snapshotReads(keys: Keys, sessionId: string, recentCap: number):
     { op: "hgetall", key: keys.sessionState(sessionId) },
     { op: "hgetall", key: keys.sessionItems(sessionId) },
     { op: "lrange", key: keys.sessionRecent(sessionId), n: recentCap },
-    { op: "hgetall", key: keys.sessionPublished(sessionId) },
   ];
 }
 
@@ -53,8 +54,7 @@ export function parseSnapshot(sessionId: string, values: readonly ReadValue[]): 
   const state = (values[0] ?? {}) as Record<string, string>;
   const itemsRaw = (values[1] ?? {}) as Record<string, string>;
   const recent = (values[2] ?? []) as string[];
-  const pub = (values[3] ?? {}) as Record<string, string>;
-  return build(sessionId, state, itemsRaw, recent, Number(pub.v ?? 0), pub.order ?? "");
+  return build(sessionId, state, itemsRaw, recent);
 }
 
 function build(
@@ -62,29 +62,30 @@ function build(
   state: Record<string, string>,
   itemsRaw: Record<string, string>,
   recent: string[],
-  publishedVersion: number,
-  publishedOrder: string,
 ): SessionSnapshot {
   const items = new Map<string, SessionItemCounters>();
   for (const [item, packed] of Object.entries(itemsRaw)) items.set(item, parseSessionItem(packed));
   const touched = [...items.entries()]
     .sort((a, b) => b[1].last - a[1].last || (a[0] < b[0] ? -1 : 1))
     .map(([id]) => id);
-  const list = state.list ? state.list.split("|") : [];
-  const prices = state.prices ? state.prices.split("|").map(Number) : undefined;
+  const listRaw = chunkedValue(state, "list");
+  const pricesRaw = chunkedValue(state, "prices");
+  const filters = chunkedValue(state, "filters");
+  const list = listRaw ? listRaw.split("|") : [];
+  const prices = pricesRaw ? pricesRaw.split("|").map(Number) : undefined;
   const snap: SessionSnapshot = {
     sessionId,
     step: Number(state.step ?? 0),
     lastTs: Number(state.ts ?? 0),
-    filters: state.filters ? state.filters.split("|") : [],
+    filters: filters ? filters.split("|") : [],
     list,
     prices: prices && prices.length === list.length ? prices : undefined,
     listStep: Number(state.listStep ?? 0),
     lastItemStep: Number(state.lastItemStep ?? 0),
     items,
     touched,
-    publishedVersion,
-    publishedOrder,
+    publishedVersion: Number(state[PUBLISHED.version] ?? 0),
+    publishedOrder: state[PUBLISHED.order] ?? "",
     raw: { state, items: itemsRaw, recent },
   };
   if (state.user) snap.userId = state.user;
@@ -119,16 +120,9 @@ export function foldSession(
     return v?.t === "hash" ? Object.fromEntries(v.v) : {};
   };
   const rv = db.get(rk);
-  return build(
-    snap.sessionId,
-    h(sk),
-    h(ik),
-    rv?.t === "list" ? rv.v : [],
-    snap.publishedVersion,
-    snap.publishedOrder,
-  );
+  return build(snap.sessionId, h(sk), h(ik), rv?.t === "list" ? rv.v : []);
 }
 
 export function emptySnapshot(sessionId: string): SessionSnapshot {
-  return build(sessionId, {}, {}, [], 0, "");
+  return build(sessionId, {}, {}, []);
 }

@@ -11,6 +11,7 @@ import {
   snapshotReads,
 } from "../features/session-snapshot.ts";
 import { featureMatrix } from "../features/vector.ts";
+import { idsDigest, PUBLISHED, SEEN } from "../publish/published-state.ts";
 import { orderKey, payloadParts, type RecommendationList } from "../publish/recommendation-list.ts";
 import { nextItemReads, nextItems } from "../recommend/next-item.ts";
 import { type ListRules, sessionSeen } from "../recommend/rules.ts";
@@ -194,8 +195,8 @@ export class Engine {
   }
 
   /**
-   * Removes everything kept under the session's id: its state, touched items, recent
-   * events, published list and event ids. Aggregates it fed (item counters, co-visitation,
+   * Removes everything kept under the session's id: its state (with the published list's
+   * version), touched items, recent events and event ids. Aggregates it fed (item counters, co-visitation,
    * popularity) keep their counts. Returns the number of keys removed.
    */
   forgetSession(sessionId: string): Promise<number> {
@@ -204,9 +205,7 @@ export class Engine {
         this.keys.sessionState(sessionId),
         this.keys.sessionItems(sessionId),
         this.keys.sessionRecent(sessionId),
-        this.keys.sessionPublished(sessionId),
         this.keys.sessionEvents(sessionId),
-        this.keys.sessionSeen(sessionId),
       ]),
     );
   }
@@ -327,7 +326,9 @@ export class Engine {
     else {
       const { head, tail } = payloadParts(body);
       outcome = await this.store.publishIfChanged({
-        publishedKey: this.keys.sessionPublished(after.sessionId),
+        publishedKey: this.keys.sessionState(after.sessionId),
+        versionField: PUBLISHED.version,
+        orderField: PUBLISHED.order,
         channel: this.keys.sessionChannel(after.sessionId),
         order,
         ttlSeconds: this.config.SESSION_TTL_SECONDS,
@@ -377,9 +378,11 @@ export class Engine {
     const old = sessionSeen(before);
     if (seen.length === old.size && seen.every((i) => old.has(i))) return;
     await this.store.publishIfChanged({
-      publishedKey: this.keys.sessionSeen(after.sessionId),
+      publishedKey: this.keys.sessionState(after.sessionId),
+      versionField: SEEN.version,
+      orderField: SEEN.order,
       channel: this.keys.sessionSeenChannel(after.sessionId),
-      order: seen.join("|"),
+      order: idsDigest(seen),
       ttlSeconds: this.config.SESSION_TTL_SECONDS,
       payloadHead: '{"seenVersion":',
       payloadTail: "}",

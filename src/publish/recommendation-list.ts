@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import type { EventType } from "../domain/event-type.ts";
 import type { RankedItem } from "../scoring/rank.ts";
+import { idsDigest } from "./published-state.ts";
 
 export type ListSource = "RERANK" | "NEXT_ITEM";
 
@@ -45,7 +45,5 @@ export function payloadParts(list: Omit<RecommendationList, "version">): {
  * themselves, so the published state costs 16 bytes per session whatever the list length.
  */
 export function orderKey(items: readonly RankedItem[]): string {
-  const h = createHash("sha1");
-  for (const i of items) h.update(i.itemId).update("|");
-  return h.digest("base64url").slice(0, 16);
+  return idsDigest(items.map((i) => i.itemId));
 }

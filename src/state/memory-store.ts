@@ -51,11 +51,11 @@ export class MemoryStore implements Store {
     this.expireIfDue(req.publishedKey);
     const cur = this.db.get(req.publishedKey);
     const h = cur?.t === "hash" ? cur.v : new Map<string, string>();
-    const version = Number(h.get("v") ?? 0);
-    if (h.get("order") === req.order) return { published: false, version };
+    const version = Number(h.get(req.versionField) ?? 0);
+    if (h.get(req.orderField) === req.order) return { published: false, version };
     const next = version + 1;
-    h.set("v", String(next));
-    h.set("order", req.order);
+    h.set(req.versionField, String(next));
+    h.set(req.orderField, req.order);
     this.db.set(req.publishedKey, { t: "hash", v: h });
     this.deadlines.set(req.publishedKey, this.now() + req.ttlSeconds * 1000);
     this.bus.emit(req.channel, `${req.payloadHead}${next}${req.payloadTail}`);

@@ -137,6 +137,8 @@ export class RedisClusterStore implements Store {
       req.ttlSeconds,
       req.payloadHead,
       req.payloadTail,
+      req.versionField,
+      req.orderField,
       "s",
     );
     return { published: published === 1, version: Number(version) };

@@ -149,6 +149,8 @@ export class RedisStore implements Store {
       req.ttlSeconds,
       req.payloadHead,
       req.payloadTail,
+      req.versionField,
+      req.orderField,
     );
     return { published: published === 1, version: Number(version) };
   }

@@ -26,9 +26,13 @@ export type ReadValue =
   | number;
 
 export interface PublishRequest {
+  /** The hash holding the published state (the session's state hash). */
   publishedKey: string;
+  /** The hash fields of the version and of the order. */
+  versionField: string;
+  orderField: string;
   channel: string;
-  /** Item ids in ranked order, joined by `|`: what "the list changed" compares. */
+  /** What "the list changed" compares (a digest of the ranked ids). */
   order: string;
   ttlSeconds: number;
   /** The message is `head + version + tail`, so the version is assigned atomically. */

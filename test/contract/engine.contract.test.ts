@@ -130,6 +130,45 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     expect(await itemStats(t, "a")).toEqual({ imp: "1" });
   });
 
+  it("a long list, prices and filters are stored in pieces and read back whole; a shorter list leaves no pieces behind", async () => {
+    const t = open();
+    const ev = script("s1");
+    const ids = (n: number, tag: string) =>
+      Array.from({ length: n }, (_, i) => `${tag}${1000000 + i}`);
+    const long = ids(25, "h");
+    const prices = long.map((_, i) => 100 + i * 7.5);
+    const filters = ["Good Rating", "3 Star", "Free WiFi (Combined)", "Air Conditioning", "Pool"];
+    await t.engine.track(ev("IMPRESSIONS", { impressions: long, prices }));
+    await t.engine.track(ev("FILTER", { filters }));
+    const snap = await t.engine.snapshot("s1");
+    expect(snap.list).toEqual(long);
+    expect(snap.prices).toEqual(prices);
+    expect(snap.filters).toEqual(filters);
+    const state = snap.raw.state;
+    // 25 ids of 8 characters joined by "|": 224 characters, 4 pieces of at most 64.
+    expect(state["list.n"]).toBe("4");
+    expect(Object.values(state).every((v) => v.length <= 64)).toBe(true);
+    if (t.store instanceof RedisStore || t.store instanceof RedisClusterStore) {
+      // Every value fits Redis' default hash-max-listpack-value: the hash stays compact.
+      const key = t.engine.keys.sessionState("s1");
+      expect(await t.store.client.call("OBJECT", "ENCODING", key)).toBe("listpack");
+    }
+
+    await t.engine.track(ev("IMPRESSIONS", { impressions: ["a", "b"], prices: [1, 2] }));
+    const short = await t.engine.snapshot("s1");
+    expect(short.list).toEqual(["a", "b"]);
+    expect(short.prices).toEqual([1, 2]);
+    expect(short.filters).toEqual(filters);
+    expect(Object.keys(short.raw.state).filter((f) => f.startsWith("list"))).toEqual(
+      expect.arrayContaining(["list", "listStep"]),
+    );
+    expect(Object.keys(short.raw.state).filter((f) => /^(list|prices)\./.test(f))).toEqual([]);
+    // The next long list is read back whole again.
+    const again = ids(12, "x");
+    await t.engine.track(ev("IMPRESSIONS", { impressions: again }));
+    expect((await t.engine.snapshot("s1")).list).toEqual(again);
+  });
+
   it("a CLICKOUT repeating the shown list counts the click and examined slots, not impressions again", async () => {
     const t = open();
     const ev = script("s1");
@@ -329,12 +368,7 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
       }
       const client = t.store.client;
       const k = t.engine.keys;
-      const sessionKeys = [
-        k.sessionState("s1"),
-        k.sessionRecent("s1"),
-        k.sessionItems("s1"),
-        k.sessionPublished("s1"),
-      ];
+      const sessionKeys = [k.sessionState("s1"), k.sessionRecent("s1"), k.sessionItems("s1")];
       const ev = script("s1");
       const expectTtl = async (key: string, max: number) => {
         const ttl = await client.ttl(key);
@@ -536,9 +570,13 @@ async function stateOf(engine: Engine, store: Store) {
     ),
     { op: "ztop", key: k.globalPopularity(), n: 100 },
   ];
-  // The published version depends on how often a session was rescored, not on its events.
+  // The published version depends on how often a session was rescored, not on its events
+  // (it is kept in the state hash too: fields pv and po).
   const withoutPublished = sessions.map(
-    ({ publishedVersion: _v, publishedOrder: _o, ...rest }) => rest,
+    ({ publishedVersion: _v, publishedOrder: _o, raw, ...rest }) => {
+      const { pv: _pv, po: _po, ...state } = raw.state;
+      return { ...rest, raw: { ...raw, state } };
+    },
   );
   return {
     sessions: withoutPublished,

@@ -250,6 +250,8 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
       ]);
       const pub = {
         publishedKey: k("{s}:pub"),
+        versionField: "v",
+        orderField: "order",
         channel: k("{s}:ch"),
         order: "a|b",
         ttlSeconds: 1,
@@ -417,6 +419,8 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
       const unsubscribe = await store.subscribe(k("{s}:ch"), got.handler);
       const req = (order: string) => ({
         publishedKey: k("{s}:pub"),
+        versionField: "v",
+        orderField: "order",
         channel: k("{s}:ch"),
         order,
         ttlSeconds: 60,
@@ -439,6 +443,38 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
       await unsubscribe();
     });
 
+    it("publishIfChanged keeps its fields beside the others of a hash (the session's state)", async () => {
+      await store.apply([{ op: "hset", key: k("{s2}:st"), field: "step", value: "3" }]);
+      const req = (order: string, versionField: string, orderField: string) => ({
+        publishedKey: k("{s2}:st"),
+        versionField,
+        orderField,
+        channel: k("{s2}:ch"),
+        order,
+        ttlSeconds: 60,
+        payloadHead: "",
+        payloadTail: "",
+      });
+      expect(await store.publishIfChanged(req("x", "pv", "po"))).toEqual({
+        published: true,
+        version: 1,
+      });
+      // A second numbering in the same hash counts on its own.
+      expect(await store.publishIfChanged(req("x", "sv", "so"))).toEqual({
+        published: true,
+        version: 1,
+      });
+      expect(await store.publishIfChanged(req("y", "pv", "po"))).toEqual({
+        published: true,
+        version: 2,
+      });
+      expect(await store.publishIfChanged(req("x", "sv", "so"))).toEqual({
+        published: false,
+        version: 1,
+      });
+      expect(await hash("{s2}:st")).toEqual({ step: "3", pv: "2", po: "y", sv: "1", so: "x" });
+    });
+
     it("subscriptions are shared per channel and dropped when the last subscriber leaves", async () => {
       const a1 = collector();
       const a2 = collector();
@@ -454,6 +490,8 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
         store.publishIfChanged({
           // The published state and its channel share a hash tag (one slot on a cluster).
           publishedKey: k(`{${channel}}:pub`),
+          versionField: "v",
+          orderField: "order",
           channel: k(`{${channel}}`),
           order,
           ttlSeconds: 60,

@@ -1,8 +1,9 @@
 import type { Op } from "../../state/ops.ts";
 import type { Accumulator } from "./accumulator.ts";
+import { chunkedWrites } from "./chunked-field.ts";
 
 /** The session's context: step, time, current list and prices, filters, sort, device. */
-export const sessionState: Accumulator = ({ event, step }, { keys, config }) => {
+export const sessionState: Accumulator = ({ event, step, before }, { keys, config }) => {
   const k = keys.sessionState(event.sessionId);
   const rk = keys.sessionRecent(event.sessionId);
   const ik = keys.sessionItems(event.sessionId);
@@ -17,10 +18,11 @@ export const sessionState: Accumulator = ({ event, step }, { keys, config }) => 
   if (event.platform) ops.push(set("platform", event.platform));
   if (event.device) ops.push(set("device", event.device));
   if (event.sort) ops.push(set("sort", event.sort));
-  if (event.filters) ops.push(set("filters", event.filters.join("|")));
+  const was = before.raw.state;
+  if (event.filters) ops.push(...chunkedWrites(k, "filters", event.filters.join("|"), was));
   if (event.impressions) {
-    ops.push(set("list", event.impressions.join("|")));
-    ops.push(set("prices", event.prices ? event.prices.join("|") : ""));
+    ops.push(...chunkedWrites(k, "list", event.impressions.join("|"), was));
+    ops.push(...chunkedWrites(k, "prices", event.prices ? event.prices.join("|") : "", was));
     ops.push(set("listStep", String(step)));
   }
   if (event.itemId) {
@@ -36,8 +38,6 @@ export const sessionState: Accumulator = ({ event, step }, { keys, config }) => 
   ops.push(
     { op: "expire", key: k, seconds: ttl },
     { op: "expire", key: rk, seconds: ttl },
-    // The published order lives as long as the session, even when it stops changing.
-    { op: "expire", key: keys.sessionPublished(event.sessionId), seconds: ttl },
     { op: "expire", key: ik, seconds: ttl },
   );
   return ops;
