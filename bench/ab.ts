@@ -1,11 +1,12 @@
 /**
  * A/B of two service settings, side by side on one private Redis, runs alternating so that
  * both see the same machine (what a change bought, measured as a ratio in one run):
- *   npx tsx bench/ab.ts --a DIRECT_PATH=true --b DIRECT_PATH=false [--batch] [--runs 5] [--seconds 5]
+ *   npx tsx bench/ab.ts --a DIRECT_PATH=true --b DIRECT_PATH=false [--batch | --import] [--runs 5] [--seconds 5]
  *   npx tsx bench/ab.ts --b-dir /tmp/base      (this checkout against another one, e.g. a
  *     `git worktree add /tmp/base HEAD~1` with node_modules linked: what a code change bought)
  * Each side is the real service (src/main.ts, one worker) with the given environment; the
- * load is trackEvent (or trackEvents x100 with --batch) over the trivago sample, renamed
+ * load is trackEvent (or trackEvents x100 with --batch; with rescore: false, an import, with
+ * --import) over the trivago sample, renamed
  * per run so every run writes fresh sessions.
  */
 import { hammer, type LoadResult } from "./lib/load.ts";
@@ -27,7 +28,8 @@ const envOf = (pairs: string[]) =>
 const A = envOf(opt("a"));
 const B = envOf(opt("b"));
 const DIRS = { a: opt("a-dir")[0], b: opt("b-dir")[0] };
-const batch = argv.includes("--batch");
+const importing = argv.includes("--import");
+const batch = importing || argv.includes("--batch");
 const runs = Number(opt("runs")[0] ?? 5);
 const seconds = Number(opt("seconds")[0] ?? 5);
 
@@ -40,7 +42,8 @@ const bodies = (tag: string): string[] => {
   const evs = renamed(sample.events, tag);
   if (!batch) return evs.map(trackEventBody);
   const out: string[] = [];
-  for (let i = 0; i + 100 <= evs.length; i += 100) out.push(trackEventsBody(evs.slice(i, i + 100)));
+  for (let i = 0; i + 100 <= evs.length; i += 100)
+    out.push(trackEventsBody(evs.slice(i, i + 100), { rescore: !importing }));
   return out;
 };
 const redis = await startRedis();

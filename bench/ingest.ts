@@ -11,7 +11,9 @@ import {
 import { Engine } from "../src/ingest/engine.ts";
 import { loadScorer } from "../src/scoring/load-scorer.ts";
 import { ModelHolder } from "../src/scoring/model-holder.ts";
+import { coalesceOps } from "../src/state/coalesce-ops.ts";
 import { encodeOps } from "../src/state/encode-ops.ts";
+import type { Op } from "../src/state/ops.ts";
 import { RedisStore } from "../src/state/redis-store.ts";
 import { renamed } from "./lib/sample.ts";
 import { round } from "./lib/stats.ts";
@@ -61,6 +63,12 @@ export async function redisBound(
   store: RedisStore,
   events: readonly SessionEvent[],
   prefix: string,
+  /**
+   * When set, the writes the batch paths send: per chunk of this many events, one call per
+   * session with its events' writes coalesced (src/state/coalesce-ops.ts). Else one call
+   * per event, every write as the accumulators produce it.
+   */
+  coalesceChunk?: number,
 ): Promise<{
   events: number;
   calls: number;
@@ -74,13 +82,22 @@ export async function redisBound(
   const snaps = new Map<string, SessionSnapshot>();
   const calls: (string | number)[][] = [];
   let ops = 0;
-  for (const e of events) {
-    const before = snaps.get(e.sessionId) ?? emptySnapshot(e.sessionId);
-    const w = eventWrites(e, before, ctx);
-    snaps.set(e.sessionId, foldSession(keys, before, w));
+  const call = (w: readonly Op[]) => {
     const enc = encodeOps(w);
     ops += w.length;
     calls.push([enc.keys.length, ...enc.keys, ...enc.args]);
+  };
+  const chunk = coalesceChunk ?? 1;
+  for (let i = 0; i < events.length; i += chunk) {
+    const bySession = new Map<string, Op[]>();
+    for (const e of events.slice(i, i + chunk)) {
+      const before = snaps.get(e.sessionId) ?? emptySnapshot(e.sessionId);
+      const w = eventWrites(e, before, ctx);
+      snaps.set(e.sessionId, foldSession(keys, before, w));
+      if (coalesceChunk === undefined) call(w);
+      else bySession.set(e.sessionId, [...(bySession.get(e.sessionId) ?? []), ...w]);
+    }
+    for (const w of bySession.values()) call(coalesceOps(w));
   }
   const PIPE = 500;
   const IN_FLIGHT = 4;
