@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from "../../src/features/vector.ts";
 import { type RankingDataset, trainLambdaMART } from "../../src/learn/lambdamart.ts";
 import {
@@ -8,6 +8,8 @@ import {
   expectedValue,
   GBDT_FORMAT,
   type GbdtModel,
+  type GbdtTree,
+  leafOf,
   parseGbdtModel,
   predict,
 } from "../../src/scoring/gbdt.ts";
@@ -174,6 +176,229 @@ describe("contributions", () => {
         expect(tree.value[i]).toBeCloseTo(mean, 12);
       });
     }
+  });
+});
+
+/**
+ * A tree of random shape with `leaves` leaves (children after their parent, the left child
+ * sometimes the later one), thresholds drawn from `thresholds`, some -0 leaf values.
+ */
+function randomTree(
+  random: () => number,
+  featureCount: number,
+  leaves: number,
+  thresholds: readonly number[],
+): GbdtTree {
+  const tree: GbdtTree = { feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0] };
+  const open = [0];
+  for (let k = 1; k < leaves; k++) {
+    const i = open.splice(Math.floor(random() * open.length), 1)[0]!;
+    const n = tree.feature.length;
+    const swap = random() < 0.3;
+    tree.feature[i] = Math.floor(random() * featureCount);
+    tree.threshold[i] = thresholds[Math.floor(random() * thresholds.length)]!;
+    tree.left[i] = swap ? n + 1 : n;
+    tree.right[i] = swap ? n : n + 1;
+    for (const c of [n, n + 1]) {
+      tree.feature.push(-1);
+      tree.threshold.push(0);
+      tree.left.push(-1);
+      tree.right.push(-1);
+      tree.value.push(0);
+      open.push(c);
+    }
+  }
+  tree.value = tree.value.map(() => (random() < 0.05 ? -0 : (random() - 0.5) / 3));
+  return tree;
+}
+
+/** Random trees of 1 to 24 leaves, about one in seven a single leaf. */
+function randomModel(
+  random: () => number,
+  featureCount: number,
+  treeCount: number,
+  thresholds: readonly number[],
+): GbdtModel {
+  return {
+    format: GBDT_FORMAT,
+    formatVersion: 1,
+    name: "random",
+    featureNames: Array.from({ length: featureCount }, (_, k) => `f${k}`),
+    baseScore: random() - 0.5,
+    trees: Array.from({ length: treeCount }, () =>
+      randomTree(
+        random,
+        featureCount,
+        random() < 0.15 ? 1 : 2 + Math.floor(random() * 23),
+        thresholds,
+      ),
+    ),
+  };
+}
+
+/** compileModel with code generation refused, as under a CSP: the interpreter. */
+function compileInterpreted(model: GbdtModel, columns?: number[], stride?: number) {
+  vi.stubGlobal("Function", () => {
+    throw new EvalError("Code generation from strings disallowed for this context");
+  });
+  try {
+    return compileModel(model, columns, stride);
+  } finally {
+    vi.unstubAllGlobals();
+  }
+}
+
+describe("scoreRows: generated code", () => {
+  const awkward = [
+    0,
+    -0,
+    1,
+    -1,
+    0.1 + 0.2,
+    1 / 3,
+    -2.5e-8,
+    5e-324,
+    -5e-324,
+    1.7976931348623157e308,
+    123456789.123,
+    1e21,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ];
+
+  /**
+   * Scores random rows (values at, just around and away from the thresholds, NaN, -0,
+   * infinities) of a wider matrix with shuffled columns both ways and checks every score,
+   * leaf and explanation against predict, leafOf and contributions.
+   */
+  function check(model: GbdtModel, random: () => number, n: number, generated = true): void {
+    const k = model.featureNames.length;
+    const stride = k + 3;
+    const columns = Array.from({ length: k }, (_, f) => f + 3);
+    for (let a = columns.length - 1; a > 0; a--) {
+      const b = Math.floor(random() * (a + 1));
+      [columns[a], columns[b]] = [columns[b]!, columns[a]!];
+    }
+    const pool = [...awkward, Number.NaN, 7, -7];
+    for (const tree of model.trees) for (const t of tree.threshold) pool.push(t);
+    const matrix = new Float64Array(n * stride);
+    for (let i = 0; i < matrix.length; i++) {
+      const u = random();
+      const v = pool[Math.floor(random() * pool.length)]!;
+      matrix[i] = u < 0.6 ? v : u < 0.8 ? v + (random() - 0.5) * 1e-9 : (random() - 0.5) * 4;
+    }
+    const compiled = compileModel(model, columns, stride);
+    expect(compiled.generated).toBe(generated);
+    const interpreted = compileInterpreted(model, columns, stride);
+    expect(interpreted.generated).toBe(false);
+    const T = model.trees.length;
+    const out = new Float64Array(n);
+    const leaves = new Int32Array(n * T).fill(-9);
+    compiled.scoreRows(matrix, n, out, leaves);
+    const out2 = new Float64Array(n);
+    const leaves2 = new Int32Array(n * T);
+    interpreted.scoreRows(matrix, n, out2, leaves2);
+    expect(Array.from(leaves)).toEqual(Array.from(leaves2));
+    const roots: number[] = [];
+    let at = 0;
+    for (const tree of model.trees) {
+      roots.push(at);
+      at += tree.feature.length;
+    }
+    const x = new Float64Array(k);
+    const a = new Float64Array(k);
+    const b = new Float64Array(k);
+    for (let r = 0; r < n; r++) {
+      columns.forEach((col, f) => {
+        x[f] = matrix[r * stride + col]!;
+      });
+      // toBe is Object.is: bit-identical, down to the sign of a zero.
+      expect(out[r]).toBe(predict(model, x));
+      expect(out2[r]).toBe(out[r]);
+      model.trees.forEach((tree, t) => {
+        expect(leaves[r * T + t]).toBe(roots[t]! + leafOf(tree, x));
+      });
+      contributions(model, x, a);
+      compiled.leafContributions(leaves, r, b);
+      expect(Array.from(b)).toEqual(Array.from(a));
+    }
+    // Without `leaves` (scored into a scratch buffer), twice: the same sums.
+    for (let round = 0; round < 2; round++) {
+      const again = new Float64Array(n);
+      compiled.scoreRows(matrix, n, again);
+      expect(Array.from(again)).toEqual(Array.from(out));
+    }
+  }
+
+  it("matches predict, leafOf and contributions on random models and awkward inputs", () => {
+    const random = mulberry32(2024);
+    for (let m = 0; m < 12; m++) {
+      const model = randomModel(random, 1 + Math.floor(random() * 9), 1 + m * 7, awkward);
+      expect(parseGbdtModel(model)).toEqual(model);
+      check(model, random, 60);
+    }
+  });
+
+  it("handles a NaN threshold (always left) although parseGbdtModel rejects one", () => {
+    const random = mulberry32(5);
+    check(randomModel(random, 4, 20, [...awkward, Number.NaN]), random, 80);
+  });
+
+  it("keeps -0 sums: a -0 baseScore plus -0 leaves", () => {
+    const model: GbdtModel = {
+      ...handModel(),
+      baseScore: -0,
+      trees: [0, 1, 2].map(() => ({
+        feature: [-1],
+        threshold: [0],
+        left: [-1],
+        right: [-1],
+        value: [-0],
+      })),
+    };
+    const out = new Float64Array(2);
+    compileModel(model).scoreRows(new Float64Array(6), 2, out);
+    expect(out[0]).toBe(-0);
+    expect(out[1]).toBe(-0);
+  });
+
+  it("handles a model with no trees, and zero rows", () => {
+    const model: GbdtModel = { ...handModel(), trees: [] };
+    const compiled = compileModel(model);
+    expect(compiled.generated).toBe(true);
+    const out = new Float64Array(2);
+    compiled.scoreRows(new Float64Array(6), 2, out, new Int32Array(0));
+    expect(Array.from(out)).toEqual([0.5, 0.5]);
+    compileModel(trained).scoreRows(new Float64Array(0), 0, new Float64Array(0));
+  });
+
+  it("matches on the trained model and generates code for the shipped one", () => {
+    check(trained, mulberry32(11), 300);
+    const shipped = parseGbdtModel(
+      JSON.parse(readFileSync(new URL("../../models/default.json", import.meta.url), "utf8")),
+    );
+    expect(compileModel(shipped).generated).toBe(true);
+  });
+
+  it("gives big trees a function each, and leaves a tree too big for V8 to the interpreter", () => {
+    const random = mulberry32(8);
+    // 300 and 1,000 leaves: more nodes than a chunk holds, so one function each
+    const model = randomModel(random, 6, 6, awkward);
+    model.trees.splice(
+      2,
+      0,
+      randomTree(random, 6, 300, awkward),
+      randomTree(random, 6, 1000, awkward),
+    );
+    check(model, random, 40);
+    // 1,025 leaves: 2,049 nodes, past the most one function may hold
+    model.trees.push(randomTree(random, 6, 1025, awkward));
+    check(model, random, 40, false);
+  });
+
+  it("rejects a stride that is not a non-negative integer", () => {
+    expect(() => compileModel(trained, undefined, 4.5)).toThrow(/stride must be a non-negative/);
+    expect(() => compileModel(trained, undefined, -1)).toThrow(RangeError);
   });
 });
 
