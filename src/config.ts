@@ -93,6 +93,14 @@ export const configSchema = z.object({
    * (0 switches the guard off). Up to IDEMPOTENCY_MAX_IDS ids are held per session.
    */
   IDEMPOTENCY_WINDOW_SECONDS: int(24 * 3600, 0, 30 * 24 * 3600),
+  /**
+   * How long a session counts as watched after an instance holding one of its subscribers
+   * last said so (refreshed every third of it). A changed list of an unwatched session is
+   * numbered but not built into a message nor sent.
+   */
+  SUBSCRIPTION_WATCH_SECONDS: int(60, 3, 3600),
+  /** Send every changed list, watched or not (for consumers of the Redis channels themselves). */
+  PUSH_UNWATCHED: bool(false),
   IDEMPOTENCY_MAX_IDS: int(1000, 10, 100_000),
   /** Largest request body (HTTP) or WebSocket message accepted, in bytes. */
   MAX_BODY_BYTES: int(4 * 1024 * 1024, 1024, 256 * 1024 * 1024),

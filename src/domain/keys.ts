@@ -21,8 +21,10 @@ export interface Keys {
   propertyItems(property: string): string;
   /** Catalogue: items in a city. */
   cityItems(city: string): string;
-  /** Channel of those notices (per-subscriber `excludeSeen` filters listen to it). */
+  /** Channel of "seen items changed" notices (per-subscriber `excludeSeen` filters listen to it). */
   sessionSeenChannel(sessionId: string): string;
+  /** Present while some instance holds a subscriber of the session (refreshed, with a TTL). */
+  sessionWatch(sessionId: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -43,5 +45,6 @@ export function createKeys(prefix: string): Keys {
     propertyItems: (p) => `${prefix}:{p:${p}}:items`,
     cityItems: (c) => `${prefix}:{c:${c}}:items`,
     sessionSeenChannel: (s) => `${prefix}:{s:${s}}:seench`,
+    sessionWatch: (s) => `${prefix}:{s:${s}}:w`,
   };
 }

@@ -13,6 +13,7 @@ import {
 import { featureMatrix } from "../features/vector.ts";
 import { idsDigest, PUBLISHED, SEEN } from "../publish/published-state.ts";
 import { orderKey, payloadParts, type RecommendationList } from "../publish/recommendation-list.ts";
+import { SessionWatches } from "../publish/watches.ts";
 import { nextItemReads, nextItems } from "../recommend/next-item.ts";
 import { type ListRules, sessionSeen } from "../recommend/rules.ts";
 import { recommendWithRules } from "../recommend/with-rules.ts";
@@ -26,7 +27,7 @@ import { SessionLock } from "./session-lock.ts";
 export interface TrackOutcome {
   sessionId: string;
   step: number;
-  /** Whether the event changed the ranked order (and so was pushed). */
+  /** Whether the event changed the ranked order (a new version, pushed to any subscriber). */
   published: boolean;
   list: RecommendationList;
   /** A retry: an event with this `eventId` was applied already, so nothing was written. */
@@ -59,6 +60,8 @@ const BATCH_SESSION_CONCURRENCY = 64;
 export class Engine {
   readonly keys: Keys;
   readonly ctx: FeatureContext;
+  /** Sessions with a subscriber on some instance: only their changed lists are sent. */
+  readonly watches: SessionWatches;
   private readonly lock = new SessionLock();
   /** Called after each rescore with its duration (apply, read, score, publish): for metrics. */
   onRescore?: (
@@ -77,6 +80,7 @@ export class Engine {
   ) {
     this.keys = createKeys(config.REDIS_PREFIX);
     this.ctx = { keys: this.keys, config };
+    this.watches = new SessionWatches(store, this.keys, config.SUBSCRIPTION_WATCH_SECONDS);
   }
 
   /** Ingests one validated event and returns the session's list after it. */
@@ -312,7 +316,10 @@ export class Engine {
   ): Promise<{ list: RecommendationList; published: boolean }> {
     const started = performance.now();
     const full = after.list.length > 0 ? after.list.length : this.config.DEFAULT_LIMIT;
-    const { items, source } = await this.current(after, ops, full);
+    // Whether anyone subscribes is read after the writes, in the same round trip (see
+    // publish/watches.ts for why that order loses nothing).
+    const watch = this.config.PUSH_UNWATCHED ? undefined : this.watches.read(after.sessionId);
+    const { items, source, watched } = await this.current(after, ops, full, watch);
     const body: Omit<RecommendationList, "version"> = {
       sessionId: after.sessionId,
       items,
@@ -327,8 +334,7 @@ export class Engine {
     const unchanged = order === after.publishedOrder;
     let outcome: { published: boolean; version: number };
     if (unchanged) outcome = { published: false, version: after.publishedVersion };
-    else {
-      const { head, tail } = payloadParts(body);
+    else
       outcome = await this.store.publishIfChanged({
         publishedKey: this.keys.sessionState(after.sessionId),
         versionField: PUBLISHED.version,
@@ -336,10 +342,9 @@ export class Engine {
         channel: this.keys.sessionChannel(after.sessionId),
         order,
         ttlSeconds: this.config.SESSION_TTL_SECONDS,
-        payloadHead: head,
-        payloadTail: tail,
+        // No one subscribes: the order is numbered, the message neither built nor sent.
+        payload: watched === false ? undefined : payloadParts(body),
       });
-    }
     this.onRescore?.((performance.now() - started) / 1000, {
       source,
       published: outcome.published,
@@ -347,18 +352,35 @@ export class Engine {
     return { list: { ...body, version: outcome.version }, published: outcome.published };
   }
 
-  /** Ranks the session's list (or next items), applying `ops` first in the same round trip. */
+  /**
+   * Ranks the session's list (or next items), applying `ops` first in the same round trip.
+   * With `watch`, that read goes last (after the writes) and tells whether anyone subscribes.
+   */
   private async current(
     snap: SessionSnapshot,
     ops: readonly Op[],
     limit: number,
-  ): Promise<{ items: RankedItem[]; source: RecommendationList["source"] }> {
+    watch?: ReadOp,
+  ): Promise<{ items: RankedItem[]; source: RecommendationList["source"]; watched?: boolean }> {
+    const read = async (reads: ReadOp[]) => {
+      if (watch) reads.push(watch);
+      const values = await this.applyAndRead(ops, reads);
+      const watched = watch ? SessionWatches.isWatched(values.pop()) : undefined;
+      return { values, watched };
+    };
     if (snap.list.length > 0) {
       const list: CandidateList = { items: snap.list, prices: snap.prices };
-      return { items: await this.rank(snap, list, ops, limit), source: "RERANK" };
+      const { values, watched } = await read(candidateReads(this.keys, snap, list));
+      const items = this.rankRead(snap, list, values, limit);
+      return watched === undefined
+        ? { items, source: "RERANK" }
+        : { items, source: "RERANK", watched };
     }
-    const values = await this.applyAndRead(ops, nextItemReads(this.keys, snap, limit));
-    return { items: nextItems(snap, values, limit), source: "NEXT_ITEM" };
+    const { values, watched } = await read(nextItemReads(this.keys, snap, limit));
+    const items = nextItems(snap, values, limit);
+    return watched === undefined
+      ? { items, source: "NEXT_ITEM" }
+      : { items, source: "NEXT_ITEM", watched };
   }
 
   private async rank(
@@ -368,6 +390,15 @@ export class Engine {
     limit: number,
   ): Promise<RankedItem[]> {
     const values = await this.applyAndRead(ops, candidateReads(this.keys, snap, list));
+    return this.rankRead(snap, list, values, limit);
+  }
+
+  private rankRead(
+    snap: SessionSnapshot,
+    list: CandidateList,
+    values: readonly ReadValue[],
+    limit: number,
+  ): RankedItem[] {
     const matrix = featureMatrix(snap, list, parseCandidateData(snap, list, values));
     return rankCandidates(this.models.scorer, list.items, matrix, limit);
   }
@@ -388,8 +419,7 @@ export class Engine {
       channel: this.keys.sessionSeenChannel(after.sessionId),
       order: idsDigest(seen),
       ttlSeconds: this.config.SESSION_TTL_SECONDS,
-      payloadHead: '{"seenVersion":',
-      payloadTail: "}",
+      payload: { head: '{"seenVersion":', tail: "}" },
     });
   }
 

@@ -107,6 +107,13 @@ export function filteredFeed(
   };
 
   const ready = (async () => {
+    // Watched before subscribing and reading (see publish/watches.ts).
+    await engine.watches.add(sessionId);
+    if (box.closed) {
+      engine.watches.remove(sessionId);
+      return;
+    }
+    unsubscribes.push(async () => engine.watches.remove(sessionId));
     unsubscribes.push(
       await engine.store.subscribe(keys.sessionChannel(sessionId), (message) => {
         try {

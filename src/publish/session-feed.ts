@@ -47,10 +47,12 @@ export class SessionFeeds {
     const channel = engine.keys.sessionChannel(sessionId);
     let lastVersion = -1;
     let unsubscribe: (() => Promise<void>) | undefined;
+    let watching = false;
     this.active++;
     const box = new LatestMailbox<RecommendationList>(async () => {
       this.active--;
       this.live.delete(box);
+      if (watching) engine.watches.remove(sessionId);
       await unsubscribe?.();
     });
     const close = () => box.close();
@@ -78,8 +80,11 @@ export class SessionFeeds {
       }
       resyncing = true;
       const seen = lastVersion;
-      engine
-        .recommend(sessionId, undefined, undefined)
+      // The watch key may have expired meanwhile (or Redis lost it): write it before the
+      // read, as at the start.
+      engine.watches
+        .touch(sessionId)
+        .then(() => engine.recommend(sessionId, undefined, undefined))
         .then(
           (current) => {
             if (lastVersion === seen || current.version >= lastVersion) deliver(current, true);
@@ -97,9 +102,17 @@ export class SessionFeeds {
         });
     };
 
-    // Subscribe before reading the current list, so no list published in between is lost;
-    // versions drop any message older than what was already delivered.
+    // Watch, then subscribe, then read the current list: an event that found the session
+    // unwatched wrote before the watch key, so the read sees it; a list published after
+    // the subscription arrives; versions drop any message older than one delivered.
     const ready = (async () => {
+      await engine.watches.add(sessionId);
+      watching = true;
+      if (box.closed) {
+        engine.watches.remove(sessionId);
+        watching = false;
+        return;
+      }
       unsubscribe = await engine.store.subscribe(
         channel,
         (message) => {

@@ -58,7 +58,7 @@ export class MemoryStore implements Store {
     h.set(req.orderField, req.order);
     this.db.set(req.publishedKey, { t: "hash", v: h });
     this.deadlines.set(req.publishedKey, this.now() + req.ttlSeconds * 1000);
-    this.bus.emit(req.channel, `${req.payloadHead}${next}${req.payloadTail}`);
+    if (req.payload) this.bus.emit(req.channel, `${req.payload.head}${next}${req.payload.tail}`);
     return { published: true, version: next };
   }
 

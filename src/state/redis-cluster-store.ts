@@ -135,11 +135,11 @@ export class RedisClusterStore implements Store {
       req.channel,
       req.order,
       req.ttlSeconds,
-      req.payloadHead,
-      req.payloadTail,
+      req.payload?.head ?? "",
+      req.payload?.tail ?? "",
       req.versionField,
       req.orderField,
-      "s",
+      req.payload ? "s" : "n",
     );
     return { published: published === 1, version: Number(version) };
   }

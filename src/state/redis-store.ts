@@ -147,10 +147,11 @@ export class RedisStore implements Store {
       req.channel,
       req.order,
       req.ttlSeconds,
-      req.payloadHead,
-      req.payloadTail,
+      req.payload?.head ?? "",
+      req.payload?.tail ?? "",
       req.versionField,
       req.orderField,
+      req.payload ? "p" : "n",
     );
     return { published: published === 1, version: Number(version) };
   }

@@ -35,9 +35,11 @@ export interface PublishRequest {
   /** What "the list changed" compares (a digest of the ranked ids). */
   order: string;
   ttlSeconds: number;
-  /** The message is `head + version + tail`, so the version is assigned atomically. */
-  payloadHead: string;
-  payloadTail: string;
+  /**
+   * The message is `head + version + tail`, so the version is assigned atomically. Without
+   * a payload the new order is numbered and nothing is sent (no one subscribes).
+   */
+  payload?: { head: string; tail: string };
 }
 
 export interface PublishOutcome {

@@ -444,6 +444,8 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     const t = open();
     const ev = script("s1");
     const got = collector();
+    // A subscriber says it watches the session (as the subscription feeds do), then listens.
+    await t.engine.watches.add("s1");
     const unsubscribe = await t.store.subscribe(t.engine.keys.sessionChannel("s1"), got.handler);
     const ids = (o: { list: { items: { itemId: string }[] } }) => o.list.items.map((i) => i.itemId);
 
@@ -470,6 +472,43 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     const snap = await t.engine.snapshot("s1");
     expect(snap.publishedVersion).toBe(3);
     expect(snap.publishedOrder).toBe(orderKey(o5.list.items));
+    t.engine.watches.remove("s1");
+    await unsubscribe();
+  });
+
+  it("a changed list of a session no one watches is numbered, not sent; once watched it is sent", async () => {
+    const t = open();
+    const ev = script("s1");
+    const got = collector();
+    const unsubscribe = await t.store.subscribe(t.engine.keys.sessionChannel("s1"), got.handler);
+    const o1 = await t.engine.track(ev("IMPRESSIONS", { impressions: ["a", "b", "c"] }));
+    const o2 = await t.engine.track(ev("ITEM_IMAGE", { itemId: "c" }));
+    // The order changed twice and was numbered twice, as when someone watches.
+    expect([o1.published, o1.list.version, o2.published, o2.list.version]).toEqual([
+      true,
+      1,
+      true,
+      2,
+    ]);
+    expect((await t.engine.snapshot("s1")).publishedVersion).toBe(2);
+
+    await t.engine.watches.add("s1");
+    const o3 = await t.engine.track(ev("ITEM_INFO", { itemId: "b" }));
+    expect([o3.published, o3.list.version]).toEqual([true, 3]);
+    // The first message is the first list made while watched: nothing was sent before.
+    expect(JSON.parse(await got.next())).toEqual(o3.list);
+    expect(got.messages).toHaveLength(1);
+    t.engine.watches.remove("s1");
+    await unsubscribe();
+  });
+
+  it("PUSH_UNWATCHED sends every changed list, watched or not", async () => {
+    const t = open({ PUSH_UNWATCHED: true });
+    const ev = script("s1");
+    const got = collector();
+    const unsubscribe = await t.store.subscribe(t.engine.keys.sessionChannel("s1"), got.handler);
+    const o1 = await t.engine.track(ev("IMPRESSIONS", { impressions: ["a", "b", "c"] }));
+    expect(JSON.parse(await got.next())).toEqual(o1.list);
     await unsubscribe();
   });
 

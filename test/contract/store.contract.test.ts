@@ -255,8 +255,7 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
         channel: k("{s}:ch"),
         order: "a|b",
         ttlSeconds: 1,
-        payloadHead: "",
-        payloadTail: "",
+        payload: { head: "", tail: "" },
       };
       expect(await store.publishIfChanged(pub)).toEqual({ published: true, version: 1 });
       expect(await hash("gone")).toEqual({ f: "1" });
@@ -424,8 +423,7 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
         channel: k("{s}:ch"),
         order,
         ttlSeconds: 60,
-        payloadHead: `{"order":"${order}","version":`,
-        payloadTail: `,"x":"\u00e9|{}"}`,
+        payload: { head: `{"order":"${order}","version":`, tail: `,"x":"\u00e9|{}"}` },
       });
 
       expect(await store.publishIfChanged(req("a|b|c"))).toEqual({ published: true, version: 1 });
@@ -440,6 +438,17 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
       expect(await got.next()).toBe(`{"order":"b|a|c","version":2,"x":"\u00e9|{}"}`);
       expect(await hash("{s}:pub")).toEqual({ v: "2", order: "b|a|c" });
       expect(got.messages).toHaveLength(2);
+
+      // Without a payload a changed order is numbered and nothing is sent.
+      expect(await store.publishIfChanged({ ...req("c|b|a"), payload: undefined })).toEqual({
+        published: true,
+        version: 3,
+      });
+      expect(await hash("{s}:pub")).toEqual({ v: "3", order: "c|b|a" });
+      expect(await store.publishIfChanged(req("a|c|b"))).toEqual({ published: true, version: 4 });
+      // The next message is version 4: version 3 was never sent.
+      expect(await got.next()).toBe(`{"order":"a|c|b","version":4,"x":"\u00e9|{}"}`);
+      expect(got.messages).toHaveLength(3);
       await unsubscribe();
     });
 
@@ -452,8 +461,7 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
         channel: k("{s2}:ch"),
         order,
         ttlSeconds: 60,
-        payloadHead: "",
-        payloadTail: "",
+        payload: { head: "", tail: "" },
       });
       expect(await store.publishIfChanged(req("x", "pv", "po"))).toEqual({
         published: true,
@@ -495,8 +503,7 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
           channel: k(`{${channel}}`),
           order,
           ttlSeconds: 60,
-          payloadHead: `${order}#`,
-          payloadTail: "",
+          payload: { head: `${order}#`, tail: "" },
         });
 
       await publish("chA", "one");

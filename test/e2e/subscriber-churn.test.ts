@@ -28,6 +28,7 @@ describe.each(STORE_KINDS)("many subscribers come and go (%s store)", (kind) => 
   const counts = () => ({
     feeds: ts.server.feeds.activeCount,
     channels: ts.store.subscriptionCount(),
+    watched: ts.server.engine.watches.count,
   });
   // The same sessions in both rounds: round 2 subscribes again to channels that round 1
   // unsubscribed (on Redis: SUBSCRIBE queued behind the UNSUBSCRIBE of the same channel).
@@ -70,7 +71,11 @@ describe.each(STORE_KINDS)("many subscribers come and go (%s store)", (kind) => 
       try {
         // Everyone is live once it has its current list.
         await Promise.all(all.map(([f]) => f.nextList(5000)));
-        expect(counts()).toEqual({ feeds: SSE + WS_OWN + WS_SHARED, channels: SESSIONS });
+        expect(counts()).toEqual({
+          feeds: SSE + WS_OWN + WS_SHARED,
+          channels: SESSIONS,
+          watched: SESSIONS,
+        });
 
         // One event per session reaches every subscriber of that session, and only them.
         const shown = await Promise.all(
@@ -98,7 +103,7 @@ describe.each(STORE_KINDS)("many subscribers come and go (%s store)", (kind) => 
         ]);
       }
 
-      await eventually(() => expect(counts()).toEqual({ feeds: 0, channels: 0 }), 2000);
+      await eventually(() => expect(counts()).toEqual({ feeds: 0, channels: 0, watched: 0 }), 2000);
     },
   );
 
@@ -112,6 +117,6 @@ describe.each(STORE_KINDS)("many subscribers come and go (%s store)", (kind) => 
     } finally {
       await feed.close();
     }
-    await eventually(() => expect(counts()).toEqual({ feeds: 0, channels: 0 }));
+    await eventually(() => expect(counts()).toEqual({ feeds: 0, channels: 0, watched: 0 }));
   });
 });

@@ -9,7 +9,8 @@ export const TrackResultRef = builder.objectRef<TrackOutcome>("TrackResult").imp
     sessionId: t.exposeID("sessionId"),
     step: t.exposeInt("step", { description: "The event's position in its session." }),
     published: t.exposeBoolean("published", {
-      description: "Whether the event changed the ranked order, and the new list was pushed.",
+      description:
+        "Whether the event changed the ranked order: the list got a new version, pushed to the session's subscribers.",
     }),
     recommendations: t.field({ type: RecommendationListRef, resolve: (o) => o.list }),
     duplicate: t.boolean({

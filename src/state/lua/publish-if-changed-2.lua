@@ -13,9 +13,11 @@
   ARGV[2]  TTL of the hash, in seconds
   ARGV[3]  payload head; ARGV[4] payload tail: the message is head .. version .. tail
   ARGV[5]  the hash field of the version; ARGV[6] the hash field of the order
-  ARGV[7]  optional: "s" publishes with SPUBLISH (sharded pub/sub, Redis 7; the cluster
-           store), anything else or absent with PUBLISH (the single-node store)
-  Returns: { 1, version } when published; { 0, version } when the order was unchanged.
+  ARGV[7]  "s" publishes with SPUBLISH (sharded pub/sub, Redis 7; the cluster store), "n"
+           sends nothing (no instance has a subscriber of the session: the new order is
+           only numbered), anything else or absent with PUBLISH (the single-node store)
+  Returns: { 1, version } when the order changed (published, or numbered with "n");
+           { 0, version } when the order was unchanged.
 ]]
 local cur = redis.call('HGET', KEYS[1], ARGV[6])
 if cur == ARGV[1] then
@@ -24,5 +26,7 @@ end
 local v = redis.call('HINCRBY', KEYS[1], ARGV[5], 1)
 redis.call('HSET', KEYS[1], ARGV[6], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
-redis.call(ARGV[7] == 's' and 'SPUBLISH' or 'PUBLISH', KEYS[2], ARGV[3] .. v .. ARGV[4])
+if ARGV[7] ~= 'n' then
+  redis.call(ARGV[7] == 's' and 'SPUBLISH' or 'PUBLISH', KEYS[2], ARGV[3] .. v .. ARGV[4])
+end
 return { 1, v }
