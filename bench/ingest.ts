@@ -95,7 +95,11 @@ export async function redisBound(
       const w = eventWrites(e, before, ctx);
       snaps.set(e.sessionId, foldSession(keys, before, w));
       if (coalesceChunk === undefined) call(w);
-      else bySession.set(e.sessionId, [...(bySession.get(e.sessionId) ?? []), ...w]);
+      else {
+        const acc = bySession.get(e.sessionId);
+        if (acc) acc.push(...w);
+        else bySession.set(e.sessionId, w);
+      }
     }
     for (const w of bySession.values()) call(coalesceOps(w));
   }

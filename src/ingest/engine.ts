@@ -176,19 +176,16 @@ export class Engine {
               snap = foldSession(this.keys, snap, ops);
               groups.push(ops);
             }
+            // All the session's writes in one atomic script call, each field and TTL the
+            // events repeat sent once: for an import, 1.43x the events/s of one call per
+            // event, pipelined (bench/ab.ts --import), which had beaten one call of all the
+            // uncoalesced writes.
+            const ops = groups.length > 1 ? coalesceOps(groups.flat()) : (groups[0] ?? []);
             if (opts.rescore === false) {
-              // One script call for the session's events, each field and TTL they repeat
-              // sent once: 1.43x the events/s of one call per event, pipelined (bench/ab.ts
-              // --import), which had beaten one call of all the uncoalesced writes.
-              await this.store.apply(
-                groups.length > 1 ? coalesceOps(groups.flat()) : (groups[0] ?? []),
-              );
+              await this.store.apply(ops);
               return;
             }
-            // Rescored: all the session's writes go with the rescore's reads, in one round
-            // trip (each event's writes, then the next's, in one atomic script call), each
-            // field and TTL the events repeat sent once.
-            const ops = groups.length > 1 ? coalesceOps(groups.flat()) : (groups[0] ?? []);
+            // Rescored: the writes go with the rescore's reads, in the same round trip.
             const r = await this.rescoreAndPublish(snap, ops, evs[evs.length - 1]!);
             if (r.published) published++;
             await this.noticeSeen(first, snap);
@@ -361,7 +358,11 @@ export class Engine {
     ops: readonly Op[],
     limit: number,
     watch?: ReadOp,
-  ): Promise<{ items: RankedItem[]; source: RecommendationList["source"]; watched?: boolean }> {
+  ): Promise<{
+    items: RankedItem[];
+    source: RecommendationList["source"];
+    watched: boolean | undefined;
+  }> {
     const read = async (reads: ReadOp[]) => {
       if (watch) reads.push(watch);
       const values = await this.applyAndRead(ops, reads);
@@ -371,16 +372,10 @@ export class Engine {
     if (snap.list.length > 0) {
       const list: CandidateList = { items: snap.list, prices: snap.prices };
       const { values, watched } = await read(candidateReads(this.keys, snap, list));
-      const items = this.rankRead(snap, list, values, limit);
-      return watched === undefined
-        ? { items, source: "RERANK" }
-        : { items, source: "RERANK", watched };
+      return { items: this.rankRead(snap, list, values, limit), source: "RERANK", watched };
     }
     const { values, watched } = await read(nextItemReads(this.keys, snap, limit));
-    const items = nextItems(snap, values, limit);
-    return watched === undefined
-      ? { items, source: "NEXT_ITEM" }
-      : { items, source: "NEXT_ITEM", watched };
+    return { items: nextItems(snap, values, limit), source: "NEXT_ITEM", watched };
   }
 
   private async rank(

@@ -15,6 +15,9 @@ import type { Op } from "./ops.ts";
  * Every other op (sorted sets trim after each write, lists, session-item counters, guards)
  * is kept as it is, in order.
  */
+/** Ops that write a sorted set, list or set: they never read or change a hash's fields. */
+const NOT_HASH: ReadonlySet<Op["op"]> = new Set(["zincr", "zmax", "lpush", "sadd"]);
+
 export function coalesceOps(ops: readonly Op[]): Op[] {
   const n = ops.length;
   const keep = new Array<boolean>(n).fill(true);
@@ -41,7 +44,7 @@ export function coalesceOps(ops: readonly Op[]): Op[] {
         }
         fields.add(o.field);
       }
-    } else if (o.op !== "zincr" && o.op !== "zmax" && o.op !== "lpush" && o.op !== "sadd") {
+    } else if (!NOT_HASH.has(o.op)) {
       // hincr, hdel, stouch, srem, zrem, guard: anything that may read or change the hash
       // ends what a later hset of it can overwrite.
       overwritten.delete(o.key);
@@ -67,8 +70,7 @@ export function coalesceOps(ops: readonly Op[]): Op[] {
       }
       fields.set(o.field, out.length);
     } else if (o.op === "hset") pending.get(o.key)?.delete(o.field);
-    else if (o.op !== "expire" && o.op !== "zincr" && o.op !== "zmax" && o.op !== "lpush")
-      pending.delete(o.key);
+    else if (o.op !== "expire" && !NOT_HASH.has(o.op)) pending.delete(o.key);
     out.push(o);
   }
   return out;

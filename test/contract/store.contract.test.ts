@@ -463,23 +463,20 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
         ttlSeconds: 60,
         payload: { head: "", tail: "" },
       });
-      expect(await store.publishIfChanged(req("x", "pv", "po"))).toEqual({
-        published: true,
-        version: 1,
-      });
-      // A second numbering in the same hash counts on its own.
-      expect(await store.publishIfChanged(req("x", "sv", "so"))).toEqual({
-        published: true,
-        version: 1,
-      });
-      expect(await store.publishIfChanged(req("y", "pv", "po"))).toEqual({
-        published: true,
-        version: 2,
-      });
-      expect(await store.publishIfChanged(req("x", "sv", "so"))).toEqual({
-        published: false,
-        version: 1,
-      });
+      // A second numbering in the same hash (sv, so) counts on its own.
+      const steps: [
+        order: string,
+        fields: [string, string],
+        published: boolean,
+        version: number,
+      ][] = [
+        ["x", ["pv", "po"], true, 1],
+        ["x", ["sv", "so"], true, 1],
+        ["y", ["pv", "po"], true, 2],
+        ["x", ["sv", "so"], false, 1],
+      ];
+      for (const [order, [v, o], published, version] of steps)
+        expect(await store.publishIfChanged(req(order, v, o))).toEqual({ published, version });
       expect(await hash("{s2}:st")).toEqual({ step: "3", pv: "2", po: "y", sv: "1", so: "x" });
     });
 
