@@ -10,7 +10,7 @@
  * per run so every run writes fresh sessions.
  */
 import { hammer, type LoadResult } from "./lib/load.ts";
-import { type Proc, startService } from "./lib/procs.ts";
+import { type Proc, procCpu, startService } from "./lib/procs.ts";
 import { startRedis } from "./lib/redis.ts";
 import { loadSample, renamed, trackEventBody, trackEventsBody } from "./lib/sample.ts";
 import { median, round } from "./lib/stats.ts";
@@ -54,33 +54,47 @@ try {
   await hammer(b.url, bodies("wb"), { ...load, seconds: 2 });
   const ra: LoadResult[] = [];
   const rb: LoadResult[] = [];
+  // The service's own CPU per event (from /proc): steadier than throughput on a shared
+  // machine, where the load generator and Redis compete for the same cores.
+  const cpu = { a: [] as number[], b: [] as number[] };
   for (let r = 0; r < runs; r++) {
     // Alternate which side goes first, so neither always runs on a warmer machine.
     const pair = r % 2 === 0 ? ([a, b] as const) : ([b, a] as const);
     for (const p of pair) {
+      const c0 = procCpu(p.child.pid!);
       const res = await hammer(p.url, bodies(`${p === a ? "a" : "b"}${r}`), load);
       (p === a ? ra : rb).push(res);
+      (p === a ? cpu.a : cpu.b).push(
+        (procCpu(p.child.pid!) - c0) / (res.requests * (batch ? 100 : 1)),
+      );
     }
     const unit = batch ? 100 : 1;
     console.error(
-      `run ${r + 1}: A ${round(ra.at(-1)!.reqPerSec * unit, 0)} B ${round(rb.at(-1)!.reqPerSec * unit, 0)} ${batch ? "events/s" : "req/s"}`,
+      `run ${r + 1}: A ${round(ra.at(-1)!.reqPerSec * unit, 0)} B ${round(rb.at(-1)!.reqPerSec * unit, 0)} ${batch ? "events/s" : "req/s"}; service CPU A ${round(cpu.a.at(-1)!, 1)} B ${round(cpu.b.at(-1)!, 1)} µs/event`,
     );
   }
   const unit = batch ? 100 : 1;
-  const side = (env: Record<string, string>, dir: string | undefined, rs: LoadResult[]) => ({
+  const side = (
+    env: Record<string, string>,
+    dir: string | undefined,
+    rs: LoadResult[],
+    us: number[],
+  ) => ({
     env,
     dir: dir ?? ".",
     perSecond: median(rs.map((r) => r.reqPerSec * unit)),
+    cpuUsPerEvent: round(median(us), 1),
     p50: median(rs.map((r) => r.p50)),
     p99: median(rs.map((r) => r.p99)),
   });
   const ratios = ra.map((r, i) => r.reqPerSec / rb[i]!.reqPerSec);
   console.log(
     JSON.stringify({
-      a: side(A, DIRS.a, ra),
-      b: side(B, DIRS.b, rb),
+      a: side(A, DIRS.a, ra, cpu.a),
+      b: side(B, DIRS.b, rb, cpu.b),
       ratio: round(median(ratios), 3),
       ratios: ratios.map((x) => round(x, 3)),
+      cpuRatio: round(median(cpu.b.map((x, i) => x / cpu.a[i]!)), 3),
       unit: batch ? "events/s (trackEvents x100)" : "req/s (trackEvent)",
       errors: [...ra, ...rb].reduce((n, r) => n + r.errors, 0),
     }),

@@ -33,7 +33,14 @@ export interface Results {
   };
   ingest: {
     events: number;
-    redisBound: { eventsPerSec: number; runs: number[]; opsPerCall: number };
+    redisBound: {
+      eventsPerSec: number;
+      runs: number[];
+      opsPerCall: number;
+      /** Medians of each encoding of the ARGV (absent in older results); the bound is the faster. */
+      packed?: number;
+      flat?: number;
+    };
     /** The writes the batch paths send (coalesced per session per batch); older results lack it. */
     redisBoundCoalesced?: {
       eventsPerSec: number;
@@ -235,7 +242,7 @@ export function renderMarkdown(r: Results): string {
   const i = r.ingest;
   L.push("| Path | events/s (median) | runs | vs Redis-only bound |", "|---|---|---|---|");
   L.push(
-    `| Redis-only bound: srApplyOps pipelined (${i.redisBound.opsPerCall} ops/event, ${n(i.events)} events) | ${n(i.redisBound.eventsPerSec)} | ${i.redisBound.runs.map(n).join(", ")} | 100% |`,
+    `| Redis-only bound: srApplyOps pipelined (${i.redisBound.opsPerCall} ops/event, ${n(i.events)} events${i.redisBound.packed !== undefined && i.redisBound.flat !== undefined ? `; per run the faster of fields packed in one string, median ${n(i.redisBound.packed)}, and one argument per field, median ${n(i.redisBound.flat)}` : ""}) | ${n(i.redisBound.eventsPerSec)} | ${i.redisBound.runs.map(n).join(", ")} | 100% |`,
   );
   L.push(
     `| Replay: Engine.trackBatch, chunks of 1000, rescore off | ${n(i.replay.eventsPerSec)} | ${i.replay.runs.map(n).join(", ")} | ${Math.round(i.ratioReplay * 100)}% |`,

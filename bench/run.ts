@@ -280,14 +280,23 @@ async function main(): Promise<void> {
     const replayRuns: number[] = [];
     const replayRescoreRuns: number[] = [];
     const boundRuns: number[] = [];
+    const flatRuns: number[] = [];
+    const packedRuns: number[] = [];
     const coalescedBoundRuns: number[] = [];
     let boundInfo: Awaited<ReturnType<typeof redisBound>> | undefined;
     let coalescedInfo: Awaited<ReturnType<typeof redisBound>> | undefined;
     const ingestEvents = QUICK ? sample.events.slice(0, 3_000) : sample.events;
     for (let r = 0; r < (QUICK ? 2 : RUNS); r++) {
+      // The bound is the faster of the two encodings of the same writes, so making the
+      // scripts cheaper for the service can never make the bound easier to reach.
       await store.client.flushall();
-      boundInfo = await redisBound(store, ingestEvents, prefix);
-      boundRuns.push(boundInfo.eventsPerSec);
+      boundInfo = await redisBound(store, ingestEvents, prefix, undefined, "packed");
+      packedRuns.push(boundInfo.eventsPerSec);
+      await store.client.flushall();
+      flatRuns.push(
+        (await redisBound(store, ingestEvents, prefix, undefined, "flat")).eventsPerSec,
+      );
+      boundRuns.push(Math.max(packedRuns.at(-1)!, flatRuns.at(-1)!));
       await store.client.flushall();
       // The writes trackEvents x100 sends: a session's events of a batch in one call,
       // coalesced. Not the target's bound (that is the accumulators' writes, event by
@@ -309,7 +318,13 @@ async function main(): Promise<void> {
     const bound = median(boundRuns);
     results.ingest = {
       events: ingestEvents.length,
-      redisBound: { eventsPerSec: bound, runs: boundRuns, opsPerCall: boundInfo?.opsPerCall ?? 0 },
+      redisBound: {
+        eventsPerSec: bound,
+        runs: boundRuns,
+        opsPerCall: boundInfo?.opsPerCall ?? 0,
+        packed: median(packedRuns),
+        flat: median(flatRuns),
+      },
       redisBoundCoalesced: {
         eventsPerSec: median(coalescedBoundRuns),
         runs: coalescedBoundRuns,

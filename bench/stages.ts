@@ -6,12 +6,11 @@
  *   npx tsx bench/stages.ts [--events 20000] [--reps 3]
  * Medians of --reps; every rep writes fresh sessions (renamed), on a store warmed by one pass.
  */
-import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import type { SessionEvent } from "../src/domain/event-type.ts";
 import { makeEngine } from "./ingest.ts";
 import { hammer } from "./lib/load.ts";
-import { startService } from "./lib/procs.ts";
+import { procCpu, startService } from "./lib/procs.ts";
 import { startRedis } from "./lib/redis.ts";
 import { loadSample, renamed, trackEventBody } from "./lib/sample.ts";
 import { median, round } from "./lib/stats.ts";
@@ -24,12 +23,6 @@ const opt = (name: string, d: number) => {
 const EVENTS = opt("events", 20_000);
 const REPS = opt("reps", 3);
 const CONCURRENCY = 16;
-
-/** user + system CPU of a process in microseconds, from /proc/<pid>/stat (clock ticks of 10 ms). */
-function procCpu(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10_000;
-}
 
 const sample = await loadSample();
 const redis = await startRedis();

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { freePort } from "./redis.ts";
 
 export interface Proc {
@@ -16,6 +16,12 @@ export interface SpawnOpts {
   cpuProfDir?: string;
   /** Run the service from another checkout (e.g. a git worktree of an older commit). */
   root?: string;
+}
+
+/** user + system CPU of a process in microseconds, from /proc/<pid>/stat (ticks of 10 ms). */
+export function procCpu(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10_000;
 }
 
 function nodeArgs(script: string, opts: SpawnOpts): string[] {

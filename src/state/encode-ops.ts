@@ -1,8 +1,18 @@
 import { keyIndex } from "./key-index.ts";
 import type { Op } from "./ops.ts";
+import { packFields } from "./pack-fields.ts";
 
-/** Turns ops into the KEYS and ARGV of lua/apply-ops.lua: each key once, ops by index. */
+/**
+ * Turns ops into the KEYS and ARGV of lua/apply-ops.lua: each key once, ops by index, the
+ * op stream packed into one string (pack-fields.ts).
+ */
 export function encodeOps(ops: readonly Op[]): { keys: string[]; args: (string | number)[] } {
+  const { keys, args } = encodeFlat(ops);
+  return { keys, args: packFields(args) };
+}
+
+/** One ARGV entry per field (the stream encodeOps packs into one string). */
+export function encodeFlat(ops: readonly Op[]): { keys: string[]; args: (string | number)[] } {
   const { keys, of: k } = keyIndex();
   const args: (string | number)[] = [];
   for (const o of ops) {

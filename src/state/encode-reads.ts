@@ -1,11 +1,7 @@
 import { keyIndex } from "./key-index.ts";
+import { packFields } from "./pack-fields.ts";
 import type { ReadOp } from "./store.ts";
 
-/**
- * Turns reads into the KEYS and ARGV of lua/read-many.lua: each key once, reads by index.
- * Reads that ask for nothing (no fields, no members, n <= 0) are left out; the caller
- * answers them itself, as the pipeline path does.
- */
 /** Lists go as one NUL-joined argument; the same list object is joined once. */
 const joinedCache = new WeakMap<readonly string[], string>();
 function joined(list: readonly string[]): string {
@@ -17,6 +13,12 @@ function joined(list: readonly string[]): string {
   return s;
 }
 
+/**
+ * Turns reads into the KEYS and ARGV of lua/read-many.lua: each key once, reads by index,
+ * the stream packed into one string (pack-fields.ts). Reads that ask for nothing (no
+ * fields, no members, n <= 0) are left out; the caller answers them itself, as the
+ * pipeline path does.
+ */
 export function encodeReads(
   reads: readonly ReadOp[],
   isEmpty: (r: ReadOp) => boolean,
@@ -52,5 +54,5 @@ export function encodeReads(
         break;
     }
   }
-  return { keys, args };
+  return { keys, args: packFields(args) };
 }

@@ -74,4 +74,28 @@ describe.each(ALL_STORE_KINDS)("many reads in one batch (%s)", (kind) => {
     );
     expect(after[0]).toEqual({ a: "1", b: "3" });
   });
+
+  it("a field holding the packing separator is read verbatim (the batch then goes unpacked)", async () => {
+    store = makeStore(kind);
+    const p = uniquePrefix();
+    const h = `${p}:{x}:h`;
+    await store.apply([
+      { op: "hset", key: h, field: "a\x1fb", value: "v\x1f" },
+      { op: "hset", key: h, field: "c", value: "" },
+    ]);
+    const reads: ReadOp[] = [
+      { op: "hmget", key: h, fields: ["a\x1fb", "c", "d"] },
+      { op: "hgetall", key: h },
+      { op: "hmget", key: h, fields: ["c"] },
+      { op: "lrange", key: `${p}:{x}:l`, n: 3 },
+      { op: "hmget", key: h, fields: ["c", "a\x1fb"] },
+    ];
+    expect(await store.read(reads)).toEqual([
+      ["v\x1f", "", null],
+      { "a\x1fb": "v\x1f", c: "" },
+      [""],
+      [],
+      ["", "v\x1f"],
+    ]);
+  });
 });

@@ -71,6 +71,22 @@ describe.each(ALL_STORE_KINDS)("Store contract: %s", (kind) => {
       expect(await hash("h")).toEqual({ list: "a|b|c", city: "Köln, Germany", empty: "", x: "2" });
     });
 
+    it("any string survives the packed op stream: separators, empty fields, an empty last field", async () => {
+      // The Redis stores send a call's fields joined by 0x1f (encode-ops.ts), or one per
+      // argument when a field holds that byte; both must arrive verbatim.
+      await store.apply([
+        { op: "hset", key: k("h"), field: "sep", value: "a\x1fb\x1f" },
+        { op: "hset", key: k("h"), field: "\x1f", value: "" },
+        { op: "hincr", key: k("h"), field: "n", by: 1 },
+      ]);
+      await store.apply([
+        { op: "hset", key: k("h"), field: "", value: "x" },
+        { op: "hincr", key: k("h"), field: "n", by: 2 },
+        { op: "hset", key: k("h"), field: "last", value: "" },
+      ]);
+      expect(await hash("h")).toEqual({ sep: "a\x1fb\x1f", "\x1f": "", "": "x", n: "3", last: "" });
+    });
+
     it("zincr accumulates exact doubles and trims to the cap, lowest first, ties by member", async () => {
       const z = (member: string, by: number, cap = 3): Op => ({
         op: "zincr",

@@ -56,3 +56,16 @@ export function chunkedValue(
   for (let i = 1; i < n; i++) out += state[`${field}.${i}`] ?? "";
   return out;
 }
+
+/** Whether a chunked field holds the same pieces in both hashes (so the same value). */
+export function sameChunked(
+  a: Readonly<Record<string, string>>,
+  b: Readonly<Record<string, string>>,
+  field: string,
+): boolean {
+  if (a[field] !== b[field]) return false;
+  const n = countOf(a, field);
+  if (n !== countOf(b, field)) return false;
+  for (let i = 1; i < n; i++) if (a[`${field}.${i}`] !== b[`${field}.${i}`]) return false;
+  return true;
+}

@@ -4,7 +4,9 @@
 
   KEYS: every key the ops touch (numkeys is variable), so the script is cluster-safe when
         all keys share a slot.
-  ARGV: a flat op stream; each op is a code, a 1-based index into KEYS, then its args:
+  ARGV: a flat op stream, either one field per entry or (a single entry) every field joined
+        by the byte 0x1f, which no field then contains; each op is a code, a 1-based index
+        into KEYS, then its args:
         h  key field by              HINCRBY
         s  key field value           HSET
         z  key member by cap         ZINCRBY then keep the cap highest
@@ -25,16 +27,34 @@ local TYPES = 9
 -- Width of each op in ARGV (code, key index, args). Every op code must be listed here.
 local ARITY = { h = 4, s = 4, z = 5, m = 5, l = 4, t = 6, e = 3, a = 3, r = 3, d = 3, y = 3, g = 6 }
 
+-- One string: the client joined the fields (cheaper to send than hundreds of arguments).
+local A = ARGV
+if #ARGV == 1 then
+  A = {}
+  local s = ARGV[1]
+  local pos, n = 1, 0
+  while true do
+    local j = string.find(s, '\31', pos, true)
+    n = n + 1
+    if not j then
+      A[n] = string.sub(s, pos)
+      break
+    end
+    A[n] = string.sub(s, pos, j - 1)
+    pos = j + 1
+  end
+end
+
 -- Guards first: a retried event must write nothing at all.
 do
   local j = 1
-  while j <= #ARGV do
-    local code = ARGV[j]
+  while j <= #A do
+    local code = A[j]
     local width = ARITY[code]
     if not width then return redis.error_reply('ERR sr-bad-op ' .. tostring(code)) end
     if code == 'g' then
-      local until_ms = redis.call('ZSCORE', KEYS[tonumber(ARGV[j + 1])], ARGV[j + 2])
-      if until_ms and tonumber(until_ms) > tonumber(ARGV[j + 3]) then return -1 end
+      local until_ms = redis.call('ZSCORE', KEYS[tonumber(A[j + 1])], A[j + 2])
+      if until_ms and tonumber(until_ms) > tonumber(A[j + 3]) then return -1 end
     end
     j = j + width
   end
@@ -66,33 +86,33 @@ end
 
 local i = 1
 local applied = 0
-local n = #ARGV
+local n = #A
 while i <= n do
-  local code = ARGV[i]
-  local k = KEYS[tonumber(ARGV[i + 1])]
+  local code = A[i]
+  local k = KEYS[tonumber(A[i + 1])]
   if code == 'h' then
-    redis.call('HINCRBY', k, ARGV[i + 2], ARGV[i + 3])
+    redis.call('HINCRBY', k, A[i + 2], A[i + 3])
     i = i + 4
   elseif code == 's' then
-    redis.call('HSET', k, ARGV[i + 2], ARGV[i + 3])
+    redis.call('HSET', k, A[i + 2], A[i + 3])
     i = i + 4
   elseif code == 'z' then
-    redis.call('ZINCRBY', k, ARGV[i + 3], ARGV[i + 2])
-    trim(k, tonumber(ARGV[i + 4]))
+    redis.call('ZINCRBY', k, A[i + 3], A[i + 2])
+    trim(k, tonumber(A[i + 4]))
     i = i + 5
   elseif code == 'm' then
-    redis.call('ZADD', k, 'GT', ARGV[i + 3], ARGV[i + 2])
-    trim(k, tonumber(ARGV[i + 4]))
+    redis.call('ZADD', k, 'GT', A[i + 3], A[i + 2])
+    trim(k, tonumber(A[i + 4]))
     i = i + 5
   elseif code == 'l' then
-    redis.call('LPUSH', k, ARGV[i + 2])
-    redis.call('LTRIM', k, 0, tonumber(ARGV[i + 3]) - 1)
+    redis.call('LPUSH', k, A[i + 2])
+    redis.call('LTRIM', k, 0, tonumber(A[i + 3]) - 1)
     i = i + 4
   elseif code == 't' then
-    local item = ARGV[i + 2]
-    local typ = tonumber(ARGV[i + 3])
-    local step = tonumber(ARGV[i + 4])
-    local cap = tonumber(ARGV[i + 5])
+    local item = A[i + 2]
+    local typ = tonumber(A[i + 3])
+    local step = tonumber(A[i + 4])
+    local cap = tonumber(A[i + 5])
     local packed = redis.call('HGET', k, item)
     local c = {}
     if not packed then
@@ -112,26 +132,26 @@ while i <= n do
     redis.call('HSET', k, item, table.concat(c, ','))
     i = i + 6
   elseif code == 'e' then
-    redis.call('EXPIRE', k, ARGV[i + 2])
+    redis.call('EXPIRE', k, A[i + 2])
     i = i + 3
   elseif code == 'a' then
-    redis.call('SADD', k, ARGV[i + 2])
+    redis.call('SADD', k, A[i + 2])
     i = i + 3
   elseif code == 'r' then
-    redis.call('SREM', k, ARGV[i + 2])
+    redis.call('SREM', k, A[i + 2])
     i = i + 3
   elseif code == 'd' then
-    redis.call('HDEL', k, ARGV[i + 2])
+    redis.call('HDEL', k, A[i + 2])
     i = i + 3
   elseif code == 'y' then
-    redis.call('ZREM', k, ARGV[i + 2])
+    redis.call('ZREM', k, A[i + 2])
     i = i + 3
   elseif code == 'g' then
-    local now = tonumber(ARGV[i + 3])
-    local ttl = tonumber(ARGV[i + 4])
+    local now = tonumber(A[i + 3])
+    local ttl = tonumber(A[i + 4])
     redis.call('ZREMRANGEBYSCORE', k, '-inf', now)
-    redis.call('ZADD', k, now + ttl, ARGV[i + 2])
-    trim(k, tonumber(ARGV[i + 5]))
+    redis.call('ZADD', k, now + ttl, A[i + 2])
+    trim(k, tonumber(A[i + 5]))
     redis.call('EXPIRE', k, math.ceil(ttl / 1000))
     i = i + 6
   else

@@ -4,7 +4,9 @@
   Used by the single-node store only: on a cluster the keys span slots.
 
   KEYS: every key read (numkeys is variable).
-  ARGV: a flat stream; each read is a code, a 1-based index into KEYS, then its args:
+  ARGV: a flat stream, either one field per entry or (a single entry) every field joined by
+        the byte 0x1f, which no field then contains; each read is a code, a 1-based index
+        into KEYS, then its args:
         H  key                 HGETALL (flat field/value array)
         M  key fields          HMGET (fields joined by NUL)
         Z  key members         ZMSCORE (members joined by NUL)
@@ -19,9 +21,26 @@
         R  key n               SRANDMEMBER key n
   Returns: one reply per read, in order. Errors: "ERR sr-bad-read <code>".
 ]]
+-- One string: the client joined the fields (cheaper to send than a hundred arguments).
+local A = ARGV
+if #ARGV == 1 then
+  A = {}
+  local s = ARGV[1]
+  local pos, m = 1, 0
+  while true do
+    local j = string.find(s, '\31', pos, true)
+    m = m + 1
+    if not j then
+      A[m] = string.sub(s, pos)
+      break
+    end
+    A[m] = string.sub(s, pos, j - 1)
+    pos = j + 1
+  end
+end
 local out = {}
 local i = 1
-local n = #ARGV
+local n = #A
 local split_cache = {}
 local function split(s)
   local t = split_cache[s]
@@ -41,26 +60,26 @@ local function split(s)
   return t
 end
 while i <= n do
-  local code = ARGV[i]
-  local k = KEYS[tonumber(ARGV[i + 1])]
+  local code = A[i]
+  local k = KEYS[tonumber(A[i + 1])]
   if code == 'H' then
     out[#out + 1] = redis.call('HGETALL', k)
     i = i + 2
   elseif code == 'M' or code == 'Z' or code == 'S' then
     local cmd = (code == 'M' and 'HMGET') or (code == 'Z' and 'ZMSCORE') or 'SMISMEMBER'
-    out[#out + 1] = redis.call(cmd, k, unpack(split(ARGV[i + 2])))
+    out[#out + 1] = redis.call(cmd, k, unpack(split(A[i + 2])))
     i = i + 3
   elseif code == 'T' then
-    out[#out + 1] = redis.call('ZRANGE', k, 0, tonumber(ARGV[i + 2]) - 1, 'REV', 'WITHSCORES')
+    out[#out + 1] = redis.call('ZRANGE', k, 0, tonumber(A[i + 2]) - 1, 'REV', 'WITHSCORES')
     i = i + 3
   elseif code == 'L' then
-    out[#out + 1] = redis.call('LRANGE', k, 0, tonumber(ARGV[i + 2]) - 1)
+    out[#out + 1] = redis.call('LRANGE', k, 0, tonumber(A[i + 2]) - 1)
     i = i + 3
   elseif code == 'C' then
     out[#out + 1] = redis.call('SCARD', k)
     i = i + 2
   elseif code == 'R' then
-    out[#out + 1] = redis.call('SRANDMEMBER', k, ARGV[i + 2])
+    out[#out + 1] = redis.call('SRANDMEMBER', k, A[i + 2])
     i = i + 3
   else
     return redis.error_reply('ERR sr-bad-read ' .. tostring(code))
