@@ -56,15 +56,19 @@ export async function hammer(
   };
 }
 
-let agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
 /**
- * Drops pooled keep-alive sockets. Call between phases: a socket idle longer than the
- * server's keep-alive timeout may be closed by the server just as it is reused (ECONNRESET).
+ * Pooled keep-alive sockets, each closed by this side after 4 s idle: before the server's
+ * keep-alive timeout (Node's 5 s) closes it, so a request never goes out on a socket the
+ * server is closing at that moment (ECONNRESET). The push driver's open loop needs this:
+ * a burst opens many sockets, then most idle while the steady rate needs few.
  */
+const newAgent = () => new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
+let agent = newAgent();
+
+/** Drops pooled keep-alive sockets: each phase starts on new ones. */
 export function freshConnections(): void {
   agent.destroy();
-  agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  agent = newAgent();
 }
 
 /** One POST of a JSON body; resolves with the parsed answer. */
