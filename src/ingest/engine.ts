@@ -104,14 +104,13 @@ export class Engine {
         }
         if (this.recorder) await this.record(event, before);
         const after = foldSession(this.keys, before, ops);
-        const { list, published } = await this.rescoreAndPublish(after, [], event);
+        const { list, published } = await this.rescoreAndPublish(after, [], event, before);
         return { sessionId: event.sessionId, step: after.step, published, list, duplicate: false };
       }
       if (this.recorder) await this.record(event, before);
       const ops = eventWrites(event, before, this.ctx);
       const after = foldSession(this.keys, before, ops);
-      const { list, published } = await this.rescoreAndPublish(after, ops, event);
-      await this.noticeSeen(before, after);
+      const { list, published } = await this.rescoreAndPublish(after, ops, event, before);
       return { sessionId: event.sessionId, step: after.step, published, list };
     });
   }
@@ -150,6 +149,7 @@ export class Engine {
     const runGuarded = async (sessionId: string, evs: SessionEvent[]) =>
       this.lock.run(sessionId, async () => {
         let snap = await this.snapshot(sessionId);
+        const first = snap;
         let last: SessionEvent | undefined;
         for (const e of evs) {
           const guard = this.guardOp(e);
@@ -161,7 +161,7 @@ export class Engine {
           } else duplicates++;
         }
         if (!last || opts.rescore === false) return;
-        const r = await this.rescoreAndPublish(snap, [], last);
+        const r = await this.rescoreAndPublish(snap, [], last, first);
         if (r.published) published++;
       });
     const run = async (sessionId: string, evs: SessionEvent[]) =>
@@ -186,9 +186,8 @@ export class Engine {
               return;
             }
             // Rescored: the writes go with the rescore's reads, in the same round trip.
-            const r = await this.rescoreAndPublish(snap, ops, evs[evs.length - 1]!);
+            const r = await this.rescoreAndPublish(snap, ops, evs[evs.length - 1]!, first);
             if (r.published) published++;
-            await this.noticeSeen(first, snap);
           });
     const entries = [...bySession.entries()];
     for (let i = 0; i < entries.length; i += BATCH_SESSION_CONCURRENCY) {
@@ -306,10 +305,15 @@ export class Engine {
     };
   }
 
+  /**
+   * Applies `ops` with the rescore's reads, ranks, and publishes the list when its order
+   * changed; tells excludeSeen subscribers when the seen items changed since `before`.
+   */
   private async rescoreAndPublish(
     after: SessionSnapshot,
     ops: readonly Op[],
     trigger: SessionEvent,
+    before: SessionSnapshot,
   ): Promise<{ list: RecommendationList; published: boolean }> {
     const started = performance.now();
     const full = after.list.length > 0 ? after.list.length : this.config.DEFAULT_LIMIT;
@@ -329,19 +333,22 @@ export class Engine {
     // Most events leave the order as it was published: no third round trip for them. The
     // script still compares again in Redis, so two instances never publish the same order.
     const unchanged = order === after.publishedOrder;
-    let outcome: { published: boolean; version: number };
-    if (unchanged) outcome = { published: false, version: after.publishedVersion };
-    else
-      outcome = await this.store.publishIfChanged({
-        publishedKey: this.keys.sessionState(after.sessionId),
-        versionField: PUBLISHED.version,
-        orderField: PUBLISHED.order,
-        channel: this.keys.sessionChannel(after.sessionId),
-        order,
-        ttlSeconds: this.config.SESSION_TTL_SECONDS,
-        // No one subscribes: the order is numbered, the message neither built nor sent.
-        payload: watched === false ? undefined : payloadParts(body),
-      });
+    const publishing = unchanged
+      ? undefined
+      : this.store.publishIfChanged({
+          publishedKey: this.keys.sessionState(after.sessionId),
+          versionField: PUBLISHED.version,
+          orderField: PUBLISHED.order,
+          channel: this.keys.sessionChannel(after.sessionId),
+          order,
+          ttlSeconds: this.config.SESSION_TTL_SECONDS,
+          // No one subscribes: the order is numbered, the message neither built nor sent.
+          payload: watched === false ? undefined : payloadParts(body),
+        });
+    // The writes are applied: the seen notice goes now, in the same write to Redis as the
+    // publish (auto-pipelined, run after it), not one round trip later.
+    const [published] = await Promise.all([publishing, this.noticeSeen(before, after)]);
+    const outcome = published ?? { published: false, version: after.publishedVersion };
     this.onRescore?.((performance.now() - started) / 1000, {
       source,
       published: outcome.published,

@@ -25,9 +25,11 @@ type ScriptedPipeline = ReturnType<Redis["pipeline"]> & {
 
 /**
  * Reads above this many go out as one read-many script call instead of one command each:
- * a rescore reads ~30 keys, and ioredis's cost per command outweighed Redis's own work.
+ * ioredis's cost per command outweighs Redis's own work. A rescore reads ~30 keys; the
+ * snapshot's 3 reads as one call too cost 5-9% less service CPU per trackEvent than 3
+ * commands (bench/ab.ts, two runs of 5-6).
  */
-const READ_SCRIPT_THRESHOLD = 4;
+const READ_SCRIPT_THRESHOLD = 1;
 
 export interface RedisStoreOptions {
   url: string;

@@ -502,6 +502,44 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     await unsubscribe();
   });
 
+  // Every path an event can take through the engine: one event or a batch, with event ids
+  // (the idempotency guard's path) or without.
+  it.each([
+    ["trackEvent", false, false],
+    ["trackEvent with event ids", false, true],
+    ["trackEvents", true, false],
+    ["trackEvents with event ids", true, true],
+  ])(
+    "%s: a clickout that changes the seen items notifies once, after its writes, when the order holds",
+    async (_name, batch, withIds) => {
+      const t = open();
+      const sid = `seen-${batch}-${withIds}`;
+      const ev = script(sid);
+      let n = 0;
+      const id = () => (withIds ? { eventId: `e${++n}` } : {});
+      const got = collector();
+      const unsubscribe = await t.store.subscribe(
+        t.engine.keys.sessionSeenChannel(sid),
+        got.handler,
+      );
+      const send = (events: SessionEvent[]) =>
+        batch ? t.engine.trackBatch(events) : Promise.all(events.map((e) => t.engine.track(e)));
+      await send([
+        ev("IMPRESSIONS", { impressions: ["a", "b", "c"], ...id() }),
+        ev("ITEM_IMAGE", { itemId: "a", ...id() }),
+      ]);
+      // a is on top already: the clickout keeps the order, but a is now seen.
+      await send([ev("CLICKOUT", { itemId: "a", ...id() })]);
+      expect(JSON.parse(await got.next())).toEqual({ seenVersion: 1 });
+      // Seen again: the set did not change, so no second notice.
+      await send([ev("CLICKOUT", { itemId: "a", ...id() })]);
+      await send([ev("CLICKOUT", { itemId: "b", ...id() })]);
+      expect(JSON.parse(await got.next())).toEqual({ seenVersion: 2 });
+      expect(got.messages).toHaveLength(2);
+      await unsubscribe();
+    },
+  );
+
   it("PUSH_UNWATCHED sends every changed list, watched or not", async () => {
     const t = open({ PUSH_UNWATCHED: true });
     const ev = script("s1");

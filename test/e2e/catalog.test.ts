@@ -130,30 +130,45 @@ describe.each(STORE_KINDS)("item catalogue and business rules over HTTP (%s stor
       return f;
     };
 
-    it("excludeSeen: an item stops being pushed right after its clickout, even when the order holds", async () => {
-      const { ids } = await catalogue();
-      const s = sessionEvents(uid("s"));
-      const feed = await open({ sessionId: s.sessionId, filter: { excludeSeen: true } });
-      expect((await feed.nextList()).source).toBe("NEXT_ITEM");
-      await track(s.impressions(ids));
-      expect((await feed.nextList()).items.map((i) => i.itemId)).toEqual(ids);
-      // The visitor looks at c: c moves to the top of the session's list.
-      const image = await track(s.item("ITEM_IMAGE", ids[2]!));
-      expect(image.published).toBe(true);
-      const afterImage = (await feed.nextList()).items.map((i) => i.itemId);
-      expect(afterImage[0]).toBe(ids[2]);
-      // Clicking out c keeps it on top of the session's ranked order...
-      const click = await track(s.item("CLICKOUT", ids[2]!));
-      expect(click.recommendations.items[0]!.itemId).toBe(ids[2]);
-      // ...but this subscriber never sees c again.
-      const afterClick = (await feed.nextList()).items.map((i) => i.itemId);
-      expect(afterClick).toEqual(afterImage.filter((i) => i !== ids[2]));
-      await track(s.item("ITEM_INFO", ids[2]!));
-      await track(s.item("ITEM_INFO", ids[4]!));
-      const later = (await feed.nextList()).items.map((i) => i.itemId);
-      expect(later[0]).toBe(ids[4]);
-      expect(later).not.toContain(ids[2]);
-    });
+    // With event ids, events take the idempotency guard's path through the engine.
+    it.each([
+      ["without", false],
+      ["with", true],
+    ])(
+      "excludeSeen: an item stops being pushed right after its clickout, even when the order holds (events %s ids)",
+      async (_label, withIds) => {
+        const { ids } = await catalogue();
+        const plain = sessionEvents(uid("s"));
+        let n = 0;
+        const extra = () => (withIds ? { eventId: `${plain.sessionId}-e${++n}` } : {});
+        const s = {
+          sessionId: plain.sessionId,
+          impressions: (items: string[]) => plain.impressions(items, undefined, extra()),
+          item: (type: Parameters<typeof plain.item>[0], itemId: string) =>
+            plain.item(type, itemId, extra()),
+        };
+        const feed = await open({ sessionId: s.sessionId, filter: { excludeSeen: true } });
+        expect((await feed.nextList()).source).toBe("NEXT_ITEM");
+        await track(s.impressions(ids));
+        expect((await feed.nextList()).items.map((i) => i.itemId)).toEqual(ids);
+        // The visitor looks at c: c moves to the top of the session's list.
+        const image = await track(s.item("ITEM_IMAGE", ids[2]!));
+        expect(image.published).toBe(true);
+        const afterImage = (await feed.nextList()).items.map((i) => i.itemId);
+        expect(afterImage[0]).toBe(ids[2]);
+        // Clicking out c keeps it on top of the session's ranked order...
+        const click = await track(s.item("CLICKOUT", ids[2]!));
+        expect(click.recommendations.items[0]!.itemId).toBe(ids[2]);
+        // ...but this subscriber never sees c again.
+        const afterClick = (await feed.nextList()).items.map((i) => i.itemId);
+        expect(afterClick).toEqual(afterImage.filter((i) => i !== ids[2]));
+        await track(s.item("ITEM_INFO", ids[2]!));
+        await track(s.item("ITEM_INFO", ids[4]!));
+        const later = (await feed.nextList()).items.map((i) => i.itemId);
+        expect(later[0]).toBe(ids[4]);
+        expect(later).not.toContain(ids[2]);
+      },
+    );
 
     it("pushes a filtered view only when it changed", async () => {
       const { ids, x } = await catalogue();
