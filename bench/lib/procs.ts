@@ -24,6 +24,13 @@ export function procCpu(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * 10_000;
 }
 
+/**
+ * Every server of the bench runs as deployed: NODE_ENV=production (the Dockerfile sets it),
+ * which among other things turns graphql-js' instanceof checks into plain ones. The bare
+ * ceilings get it too, so a ratio compares like with like.
+ */
+const DEPLOYED_ENV = { NODE_ENV: "production" };
+
 function nodeArgs(script: string, opts: SpawnOpts): string[] {
   const args = ["--import", "tsx"];
   if (opts.cpuProfDir) {
@@ -76,6 +83,7 @@ export async function startService(
     stdio: ["ignore", "ignore", "inherit"],
     env: {
       ...process.env,
+      ...DEPLOYED_ENV,
       PORT: String(port),
       HOST: "127.0.0.1",
       REDIS_URL: env.redisUrl,
@@ -108,6 +116,7 @@ export async function startBare(kind: "yoga" | "http", opts: SpawnOpts = {}): Pr
     {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, ...DEPLOYED_ENV },
     },
   );
   process.once("exit", () => child.kill("SIGKILL"));
