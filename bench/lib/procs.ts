@@ -31,8 +31,14 @@ export function procCpu(pid: number): number {
  */
 const DEPLOYED_ENV = { NODE_ENV: "production" };
 
-function nodeArgs(script: string, opts: SpawnOpts): string[] {
-  const args = ["--import", "tsx"];
+/**
+ * The service runs as `npm start` and the Dockerfile run it: with a 64 MB young generation.
+ * A caller that passes NODE_OPTIONS (an A/B of runtime flags) decides them instead.
+ */
+const SERVICE_FLAGS = ["--max-semi-space-size=32"];
+
+function nodeArgs(script: string, opts: SpawnOpts, flags: readonly string[] = []): string[] {
+  const args = ["--import", "tsx", ...flags];
   if (opts.cpuProfDir) {
     mkdirSync(opts.cpuProfDir, { recursive: true });
     args.push("--cpu-prof", "--cpu-prof-dir", opts.cpuProfDir);
@@ -78,7 +84,8 @@ export async function startService(
   opts: SpawnOpts = {},
 ): Promise<Proc> {
   const port = await freePort();
-  const child = spawn(process.execPath, nodeArgs("src/main.ts", opts), {
+  const flags = env.NODE_OPTIONS === undefined ? SERVICE_FLAGS : [];
+  const child = spawn(process.execPath, nodeArgs("src/main.ts", opts, flags), {
     cwd: opts.root ?? ROOT,
     stdio: ["ignore", "ignore", "inherit"],
     env: {
