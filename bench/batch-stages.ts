@@ -4,9 +4,9 @@
  * chunks as trackEvents bodies; CPU per event from process.cpuUsage and /proc.
  *   npx tsx bench/batch-stages.ts [--events 20000] [--chunk 100] [--conc 4] [--reps 3]
  */
-import { Redis } from "ioredis";
 import type { SessionEvent } from "../src/domain/event-type.ts";
 import { makeEngine } from "./ingest.ts";
+import { numberOption } from "./lib/args.ts";
 import { hammer } from "./lib/load.ts";
 import { procCpu, startService } from "./lib/procs.ts";
 import { startRedis } from "./lib/redis.ts";
@@ -14,10 +14,7 @@ import { loadSample, renamed, trackEventsBody } from "./lib/sample.ts";
 import { median, round } from "./lib/stats.ts";
 
 const argv = process.argv.slice(2);
-const opt = (name: string, d: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : d;
-};
+const opt = (name: string, d: number) => numberOption(argv, name, d);
 const EVENTS = opt("events", 20_000);
 const CHUNK = opt("chunk", 100);
 const CONC = opt("conc", 4);
@@ -31,9 +28,7 @@ const chunks = (evs: readonly SessionEvent[]) => {
 
 const sample = await loadSample();
 const redis = await startRedis();
-const probe = new Redis(redis.url);
-const redisPid = Number(/process_id:(\d+)/.exec(await probe.info("server"))?.[1]);
-probe.disconnect();
+const redisPid = redis.pid;
 const { engine, store } = await makeEngine(redis.url, "st");
 const base = sample.events.slice(0, EVENTS);
 await engine.trackBatch(renamed(base, "warm"), { rescore: false });

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { WebSocket } from "ws";
 import type { SessionEvent } from "../src/domain/event-type.ts";
+import { numberOption } from "./lib/args.ts";
 import { freshConnections, post } from "./lib/load.ts";
 import { startService } from "./lib/procs.ts";
 import { startRedis } from "./lib/redis.ts";
@@ -79,10 +80,7 @@ function subscriber(url: string, sessionId: string, onPush: () => void, onError:
 }
 
 export async function runSoak(seconds: number, argv: readonly string[]): Promise<void> {
-  const opt = (name: string, def: number) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(argv[i + 1]) : def;
-  };
+  const opt = (name: string, def: number) => numberOption(argv, name, def);
   const rate = opt("rate", 300);
   const maxSubscribers = opt("subscribers", 20);
   const sampleEvery = opt("sample-every", 30);

@@ -6,9 +6,9 @@
  *   npx tsx bench/stages.ts [--events 20000] [--reps 3]
  * Medians of --reps; every rep writes fresh sessions (renamed), on a store warmed by one pass.
  */
-import { Redis } from "ioredis";
 import type { SessionEvent } from "../src/domain/event-type.ts";
 import { makeEngine } from "./ingest.ts";
+import { numberOption } from "./lib/args.ts";
 import { hammer } from "./lib/load.ts";
 import { procCpu, startService } from "./lib/procs.ts";
 import { startRedis } from "./lib/redis.ts";
@@ -16,19 +16,14 @@ import { loadSample, renamed, trackEventBody } from "./lib/sample.ts";
 import { median, round } from "./lib/stats.ts";
 
 const argv = process.argv.slice(2);
-const opt = (name: string, d: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : d;
-};
+const opt = (name: string, d: number) => numberOption(argv, name, d);
 const EVENTS = opt("events", 20_000);
 const REPS = opt("reps", 3);
 const CONCURRENCY = 16;
 
 const sample = await loadSample();
 const redis = await startRedis();
-const probe = new Redis(redis.url);
-const redisPid = Number(/process_id:(\d+)/.exec(await probe.info("server"))?.[1]);
-probe.disconnect();
+const redisPid = redis.pid;
 const { engine, store } = await makeEngine(redis.url, "st");
 
 async function stage(

@@ -23,6 +23,8 @@ export function freePort(): Promise<number> {
 export interface BenchRedis {
   url: string;
   port: number;
+  /** The redis-server process (its CPU is read from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startRedis(): Promise<BenchRedis> {
   return {
     url,
     port,
+    pid: child.pid!,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
