@@ -200,8 +200,10 @@ export class Engine {
 
   /**
    * Removes everything kept under the session's id: its state (with the published list's
-   * version), touched items, recent events and event ids. Aggregates it fed (item counters, co-visitation,
-   * popularity) keep their counts. Returns the number of keys removed.
+   * version), touched items, recent events and event ids. Aggregates it fed (item counters,
+   * co-visitation, popularity) keep their counts. The watch key is left to expire: a
+   * subscriber still connected keeps it, and deleting it would stop its pushes until the
+   * next refresh. Returns the number of keys removed.
    */
   forgetSession(sessionId: string): Promise<number> {
     return this.lock.run(sessionId, () =>

@@ -1,5 +1,8 @@
 import type { Op } from "./ops.ts";
 
+/** Ops that write a sorted set, list or set: they never read or change a hash's fields. */
+const NOT_HASH: ReadonlySet<Op["op"]> = new Set(["zincr", "zmax", "lpush", "sadd"]);
+
 /**
  * Drops the writes of an op list that a later op of the same list makes moot, so that a
  * session's events applied in one script call (a batch) send each field once instead of
@@ -15,9 +18,6 @@ import type { Op } from "./ops.ts";
  * Every other op (sorted sets trim after each write, lists, session-item counters, guards)
  * is kept as it is, in order.
  */
-/** Ops that write a sorted set, list or set: they never read or change a hash's fields. */
-const NOT_HASH: ReadonlySet<Op["op"]> = new Set(["zincr", "zmax", "lpush", "sadd"]);
-
 export function coalesceOps(ops: readonly Op[]): Op[] {
   const n = ops.length;
   const keep = new Array<boolean>(n).fill(true);

@@ -27,23 +27,7 @@ local TYPES = 9
 -- Width of each op in ARGV (code, key index, args). Every op code must be listed here.
 local ARITY = { h = 4, s = 4, z = 5, m = 5, l = 4, t = 6, e = 3, a = 3, r = 3, d = 3, y = 3, g = 6 }
 
--- One string: the client joined the fields (cheaper to send than hundreds of arguments).
-local A = ARGV
-if #ARGV == 1 then
-  A = {}
-  local s = ARGV[1]
-  local pos, n = 1, 0
-  while true do
-    local j = string.find(s, '\31', pos, true)
-    n = n + 1
-    if not j then
-      A[n] = string.sub(s, pos)
-      break
-    end
-    A[n] = string.sub(s, pos, j - 1)
-    pos = j + 1
-  end
-end
+--@include fields.lua
 
 -- Guards first: a retried event must write nothing at all.
 do

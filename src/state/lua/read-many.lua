@@ -21,42 +21,18 @@
         R  key n               SRANDMEMBER key n
   Returns: one reply per read, in order. Errors: "ERR sr-bad-read <code>".
 ]]
--- One string: the client joined the fields (cheaper to send than a hundred arguments).
-local A = ARGV
-if #ARGV == 1 then
-  A = {}
-  local s = ARGV[1]
-  local pos, m = 1, 0
-  while true do
-    local j = string.find(s, '\31', pos, true)
-    m = m + 1
-    if not j then
-      A[m] = string.sub(s, pos)
-      break
-    end
-    A[m] = string.sub(s, pos, j - 1)
-    pos = j + 1
-  end
-end
+--@include fields.lua
 local out = {}
 local i = 1
 local n = #A
 local split_cache = {}
-local function split(s)
+-- A NUL-joined list, split once per call however many reads send it.
+local function list_of(s)
   local t = split_cache[s]
-  if t then return t end
-  t = {}
-  local start = 1
-  while true do
-    local z = string.find(s, '\0', start, true)
-    if not z then
-      t[#t + 1] = string.sub(s, start)
-      break
-    end
-    t[#t + 1] = string.sub(s, start, z - 1)
-    start = z + 1
+  if not t then
+    t = split(s, '\0')
+    split_cache[s] = t
   end
-  split_cache[s] = t
   return t
 end
 while i <= n do
@@ -67,7 +43,7 @@ while i <= n do
     i = i + 2
   elseif code == 'M' or code == 'Z' or code == 'S' then
     local cmd = (code == 'M' and 'HMGET') or (code == 'Z' and 'ZMSCORE') or 'SMISMEMBER'
-    out[#out + 1] = redis.call(cmd, k, unpack(split(A[i + 2])))
+    out[#out + 1] = redis.call(cmd, k, unpack(list_of(A[i + 2])))
     i = i + 3
   elseif code == 'T' then
     out[#out + 1] = redis.call('ZRANGE', k, 0, tonumber(A[i + 2]) - 1, 'REV', 'WITHSCORES')
