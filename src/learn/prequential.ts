@@ -2,7 +2,7 @@ import type { SessionEvent } from "../domain/event-type.ts";
 import { FEATURE_COUNT, FEATURE_INDEX, NEVER } from "../features/vector.ts";
 import type { Engine } from "../ingest/engine.ts";
 import type { Scorer } from "../scoring/scorer.ts";
-import type { RankingGroup } from "./lambdamart.ts";
+import type { RankingGroup } from "./dataset.ts";
 import { reciprocalRank } from "./metrics.ts";
 
 export interface MrrStats {

@@ -7,13 +7,9 @@ import { LinearScorer } from "../scoring/linear-scorer.ts";
 import { ModelHolder } from "../scoring/model-holder.ts";
 import { MemoryStore } from "../state/memory-store.ts";
 import type { Store } from "../state/store.ts";
+import type { RankingDataset, RankingGroup } from "./dataset.ts";
 import { inTestSplit } from "./hash-split.ts";
-import {
-  type LambdaMartOptions,
-  type RankingDataset,
-  type RankingGroup,
-  trainLambdaMART,
-} from "./lambdamart.ts";
+import { type LambdaMartOptions, trainLambdaMART } from "./lambdamart.ts";
 import { prequential } from "./prequential.ts";
 
 /**
