@@ -16,13 +16,14 @@ import type { GraphQLContext } from "./graphql/context.ts";
 import { createDirectPath, type DirectPath } from "./graphql/direct.ts";
 import { useAccess, useOperationLimits } from "./graphql/limits.ts";
 import { type ContextFactory, createGraphQLHandler } from "./graphql/yoga.ts";
-import { Engine } from "./ingest/engine.ts";
+import type { Engine } from "./ingest/engine.ts";
 import { observeRequest, requestId } from "./observability/http.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { ServiceMetrics } from "./observability/metrics.ts";
 import { instrumentRedis, redisClientOf } from "./observability/redis.ts";
-import { SessionFeeds } from "./publish/session-feed.ts";
+import type { SessionFeeds } from "./publish/session-feed.ts";
 import type { ModelHolder } from "./scoring/model-holder.ts";
+import { createServices, type Services } from "./services.ts";
 import type { Store } from "./state/store.ts";
 
 type Operation = (args: ExecutionArgs) => OperationResult;
@@ -35,6 +36,7 @@ type OperationResult = ReturnType<typeof execute> | ReturnType<typeof subscribe>
 export interface RunningServer {
   url: string;
   port: number;
+  services: Services;
   engine: Engine;
   feeds: SessionFeeds;
   http: Server;
@@ -70,8 +72,8 @@ export async function startServer(
   models: ModelHolder,
   opts: ServerOptions = {},
 ): Promise<RunningServer> {
-  const engine = new Engine(store, config, models);
-  const feeds = new SessionFeeds(engine);
+  const services = createServices(store, config, models);
+  const { engine, recommender, catalog, feeds } = services;
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const metrics = new ServiceMetrics(
     {
@@ -88,6 +90,8 @@ export async function startServer(
   // Credentials: HTTP headers (or access_token in the URL), or graphql-ws connectionParams.
   const contextFor = (credentials: Credentials): GraphQLContext => ({
     engine,
+    recommender,
+    catalog,
     feeds,
     config,
     now: Date.now,
@@ -272,6 +276,7 @@ export async function startServer(
   return {
     url: `http://${host}:${port}/graphql`,
     port,
+    services,
     engine,
     feeds,
     http,

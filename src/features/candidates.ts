@@ -1,8 +1,17 @@
 import { META } from "../catalog/meta.ts";
 import { decodeSignature, normalizeProperty } from "../catalog/properties.ts";
 import type { Keys } from "../domain/keys.ts";
-import type { ReadOp, ReadValue } from "../state/store.ts";
 import { ITEM_FIELDS } from "./accumulators/item-stats.ts";
+import {
+  all,
+  constant,
+  hmget,
+  map,
+  type ReadPlan,
+  smismember,
+  struct,
+  zmscore,
+} from "./read-plan.ts";
 import type { SessionSnapshot } from "./session-snapshot.ts";
 
 /** How many of the session's latest items feed the co-visitation features. */
@@ -83,78 +92,66 @@ function activeFilters(snap: SessionSnapshot): string[] {
     .slice(0, MAX_FILTERS_CHECKED);
 }
 
-export function candidateReads(keys: Keys, snap: SessionSnapshot, list: CandidateList): ReadOp[] {
-  const reads: ReadOp[] = list.items.map((c) => ({
-    op: "hmget",
-    key: keys.item(c),
-    fields: CANDIDATE_FIELDS,
-  }));
-  for (const src of snap.touched.slice(0, COVISIT_SOURCES))
-    reads.push({ op: "zmscore", key: keys.covisit(src), members: list.items });
-  if (snap.userId)
-    reads.push({ op: "zmscore", key: keys.userHistory(snap.userId), members: list.items });
-  if (snap.city)
-    reads.push({ op: "zmscore", key: keys.cityPopularity(snap.city), members: list.items });
-  reads.push({ op: "zmscore", key: keys.globalPopularity(), members: list.items });
-  // Content: the signatures of the session's latest items and last clickout, and which
-  // candidates have each active filter as a property. Appended: the reads above keep
-  // their places.
-  const src = similaritySources(snap);
-  for (const t of src.touched)
-    reads.push({ op: "hmget", key: keys.item(t), fields: [META.signature] });
-  if (src.clickout !== undefined)
-    reads.push({ op: "hmget", key: keys.item(src.clickout), fields: [META.signature] });
-  for (const f of activeFilters(snap))
-    reads.push({ op: "smismember", key: keys.propertyItems(f), members: list.items });
-  return reads;
-}
-
-export function parseCandidateData(
+/** Everything the features read from the store about the candidates of one list. */
+export function candidatePlan(
+  keys: Keys,
   snap: SessionSnapshot,
   list: CandidateList,
-  values: readonly ReadValue[],
-): CandidateData {
-  let j = 0;
-  const meta: CandidateMeta[] = [];
-  const itemStats = list.items.map(() => {
-    const raw = (values[j++] ?? []) as (string | null)[];
-    const out = new Float64Array(ITEM_READ_FIELDS.length);
-    for (let f = 0; f < out.length; f++) out[f] = Number(raw[f] ?? 0);
-    const m = raw.slice(ITEM_READ_FIELDS.length);
-    meta.push({
-      inCatalogue: m[0] !== null && m[0] !== undefined,
-      signature: decodeSignature(m[1]),
-      stars: finite(m[2]),
-      rating: finite(m[3]),
-    });
-    return out;
-  });
-  const covisit: (number | null)[][] = [];
-  for (let s = 0; s < Math.min(COVISIT_SOURCES, snap.touched.length); s++)
-    covisit.push((values[j++] ?? []) as (number | null)[]);
-  const userHistory = snap.userId ? ((values[j++] ?? []) as (number | null)[]) : undefined;
-  const cityPopularity = snap.city ? ((values[j++] ?? []) as (number | null)[]) : undefined;
-  const globalPopularity = (values[j++] ?? []) as (number | null)[];
+): ReadPlan<CandidateData> {
   const src = similaritySources(snap);
-  const sig = () => decodeSignature(((values[j++] ?? []) as (string | null)[])[0]);
-  const touchedSignatures = src.touched.map(sig);
-  const lastClickoutSignature = src.clickout !== undefined ? sig() : undefined;
-  const filtersMet = new Int32Array(list.items.length);
-  for (const _f of activeFilters(snap)) {
-    const has = (values[j++] ?? []) as boolean[];
-    for (let i = 0; i < filtersMet.length; i++) if (has[i]) filtersMet[i]! += 1;
-  }
-  return {
-    itemStats,
-    covisit,
-    userHistory,
-    cityPopularity,
-    globalPopularity,
-    meta,
-    touchedSignatures,
-    lastClickoutSignature,
-    filtersMet,
-  };
+  const signatureOf = (item: string) =>
+    map(hmget(keys.item(item), [META.signature]), (v) => decodeSignature(v[0]));
+  const filters = activeFilters(snap);
+  return map(
+    struct({
+      hashes: all(list.items.map((c) => hmget(keys.item(c), CANDIDATE_FIELDS))),
+      covisit: all(
+        snap.touched.slice(0, COVISIT_SOURCES).map((t) => zmscore(keys.covisit(t), list.items)),
+      ),
+      userHistory: snap.userId
+        ? zmscore(keys.userHistory(snap.userId), list.items)
+        : constant(undefined),
+      cityPopularity: snap.city
+        ? zmscore(keys.cityPopularity(snap.city), list.items)
+        : constant(undefined),
+      globalPopularity: zmscore(keys.globalPopularity(), list.items),
+      // Content: the signatures of the session's latest items and last clickout, and which
+      // candidates have each active filter as a property.
+      touchedSignatures: all(src.touched.map(signatureOf)),
+      lastClickoutSignature:
+        src.clickout !== undefined ? signatureOf(src.clickout) : constant(undefined),
+      filters: all(filters.map((f) => smismember(keys.propertyItems(f), list.items))),
+    }),
+    (r) => {
+      const meta: CandidateMeta[] = [];
+      const itemStats = r.hashes.map((raw) => {
+        const out = new Float64Array(ITEM_READ_FIELDS.length);
+        for (let f = 0; f < out.length; f++) out[f] = Number(raw[f] ?? 0);
+        const m = raw.slice(ITEM_READ_FIELDS.length);
+        meta.push({
+          inCatalogue: m[0] !== null && m[0] !== undefined,
+          signature: decodeSignature(m[1]),
+          stars: finite(m[2]),
+          rating: finite(m[3]),
+        });
+        return out;
+      });
+      const filtersMet = new Int32Array(list.items.length);
+      for (const has of r.filters)
+        for (let i = 0; i < filtersMet.length; i++) if (has[i]) filtersMet[i]! += 1;
+      return {
+        itemStats,
+        covisit: r.covisit,
+        userHistory: r.userHistory,
+        cityPopularity: r.cityPopularity,
+        globalPopularity: r.globalPopularity,
+        meta,
+        touchedSignatures: r.touchedSignatures,
+        lastClickoutSignature: r.lastClickoutSignature,
+        filtersMet,
+      };
+    },
+  );
 }
 
 function finite(v: string | null | undefined): number | undefined {

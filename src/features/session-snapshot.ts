@@ -7,8 +7,8 @@ import {
   parseSessionItem,
   type SessionItemCounters,
 } from "../state/ops.ts";
-import type { ReadOp, ReadValue } from "../state/store.ts";
 import { chunkedValue, sameChunked } from "./accumulators/chunked-field.ts";
+import { hgetall, lrange, map, type ReadPlan, struct } from "./read-plan.ts";
 
 /**
  * A session's accumulated state as the scorer sees it. Read in one round trip before an
@@ -42,19 +42,20 @@ export interface SessionSnapshot {
   raw: { state: Record<string, string>; items: Record<string, string>; recent: string[] };
 }
 
-export function snapshotReads(keys: Keys, sessionId: string, recentCap: number): ReadOp[] {
-  return [
-    { op: "hgetall", key: keys.sessionState(sessionId) },
-    { op: "hgetall", key: keys.sessionItems(sessionId) },
-    { op: "lrange", key: keys.sessionRecent(sessionId), n: recentCap },
-  ];
-}
-
-export function parseSnapshot(sessionId: string, values: readonly ReadValue[]): SessionSnapshot {
-  const state = (values[0] ?? {}) as Record<string, string>;
-  const itemsRaw = (values[1] ?? {}) as Record<string, string>;
-  const recent = (values[2] ?? []) as string[];
-  return build(sessionId, state, itemsRaw, recent);
+/** A session's state: its state hash, its touched items and its recent events (newest first). */
+export function snapshotPlan(
+  keys: Keys,
+  sessionId: string,
+  recentCap: number,
+): ReadPlan<SessionSnapshot> {
+  return map(
+    struct({
+      state: hgetall(keys.sessionState(sessionId)),
+      items: hgetall(keys.sessionItems(sessionId)),
+      recent: lrange(keys.sessionRecent(sessionId), recentCap),
+    }),
+    ({ state, items, recent }) => build(sessionId, state, items, recent),
+  );
 }
 
 function build(

@@ -1,4 +1,3 @@
-import { Catalog } from "../catalog/catalog.ts";
 import { validateItems } from "../catalog/item.ts";
 import type { FieldError } from "../domain/result.ts";
 import { checkId, throwIfAny } from "./args.ts";
@@ -12,7 +11,7 @@ builder.mutationField("upsertItems", (t) =>
     description:
       "Adds items to the catalogue or updates them (at most MAX_BATCH_SIZE). All-or-nothing: one invalid item and nothing is written.",
     args: { items: t.arg({ type: [ItemInput], required: true }) },
-    resolve: async (_root, { items }, { engine, config }) => {
+    resolve: async (_root, { items }, { catalog, config }) => {
       if (items.length > config.MAX_BATCH_SIZE)
         throw badInput([
           {
@@ -22,7 +21,7 @@ builder.mutationField("upsertItems", (t) =>
         ]);
       const checked = validateItems(items, config);
       if (!checked.ok) throw badInput(checked.errors);
-      return new Catalog(engine.store, engine.keys).upsert(checked.value);
+      return catalog.upsert(checked.value);
     },
   }),
 );
@@ -33,7 +32,7 @@ builder.mutationField("removeItems", (t) =>
     description:
       "Takes items out of the catalogue: their metadata, property and city index entries, and their places in the popularity rankings.",
     args: { itemIds: t.arg.idList({ required: true }) },
-    resolve: async (_root, { itemIds }, { engine, config }) => {
+    resolve: async (_root, { itemIds }, { catalog, config }) => {
       const errors: FieldError[] = [];
       if (itemIds.length > config.MAX_BATCH_SIZE)
         errors.push({
@@ -45,7 +44,7 @@ builder.mutationField("removeItems", (t) =>
           checkId(`itemIds[${i}]`, id, config, errors);
         });
       throwIfAny(errors);
-      return { removed: await new Catalog(engine.store, engine.keys).remove(itemIds) };
+      return { removed: await catalog.remove(itemIds) };
     },
   }),
 );
@@ -57,7 +56,7 @@ builder.queryField("items", (t) =>
     description:
       "Catalogue metadata of items, in the order asked; null for an item not in the catalogue.",
     args: { itemIds: t.arg.idList({ required: true }) },
-    resolve: async (_root, { itemIds }, { engine, config }) => {
+    resolve: async (_root, { itemIds }, { catalog, config }) => {
       const errors: FieldError[] = [];
       if (itemIds.length > config.MAX_CANDIDATES)
         errors.push({
@@ -69,7 +68,7 @@ builder.queryField("items", (t) =>
           checkId(`itemIds[${i}]`, id, config, errors);
         });
       throwIfAny(errors);
-      return (await new Catalog(engine.store, engine.keys).get(itemIds)).map((i) => i ?? null);
+      return (await catalog.get(itemIds)).map((i) => i ?? null);
     },
   }),
 );

@@ -1,4 +1,3 @@
-import { Catalog } from "../catalog/catalog.ts";
 import type { FieldError } from "../domain/result.ts";
 import { checkId, checkLimit, throwIfAny } from "./args.ts";
 import { requireSessions } from "./auth.ts";
@@ -19,7 +18,7 @@ builder.queryField("recommendations", (t) =>
       ...ruleArgs,
     },
     resolve: (_root, args, ctx) => {
-      const { engine, config } = ctx;
+      const { recommender, config } = ctx;
       const errors: FieldError[] = [];
       checkId("sessionId", args.sessionId, config, errors);
       checkLimit(args.limit, config, errors);
@@ -40,7 +39,7 @@ builder.queryField("recommendations", (t) =>
       const rules = checkRules({ filter: args.filter, pin: args.pin }, config, errors);
       throwIfAny(errors);
       requireSessions(ctx, [args.sessionId]);
-      return engine.recommend(
+      return recommender.recommend(
         args.sessionId,
         args.candidates ?? undefined,
         args.limit ?? undefined,
@@ -63,7 +62,7 @@ builder.queryField("similarItems", (t) =>
         description: "Weight of property similarity (0 to 1000); 0 means co-visitation only.",
       }),
     },
-    resolve: async (_root, args, { engine, config }) => {
+    resolve: async (_root, args, { catalog, config }) => {
       const errors: FieldError[] = [];
       checkId("itemId", args.itemId, config, errors);
       checkLimit(args.limit, config, errors);
@@ -71,11 +70,7 @@ builder.queryField("similarItems", (t) =>
       if (!Number.isFinite(weight) || weight < 0 || weight > 1000)
         errors.push({ field: "contentWeight", message: "must be between 0 and 1000" });
       throwIfAny(errors);
-      return new Catalog(engine.store, engine.keys).similar(
-        args.itemId,
-        args.limit ?? config.DEFAULT_LIMIT,
-        weight,
-      );
+      return catalog.similar(args.itemId, args.limit ?? config.DEFAULT_LIMIT, weight);
     },
   }),
 );
@@ -85,7 +80,7 @@ builder.queryField("popularItems", (t) =>
     type: [ScoredItemRef],
     description: "The most popular items in a city, or overall without a city.",
     args: { city: t.arg.string(), limit: t.arg.int() },
-    resolve: async (_root, args, { engine, config }) => {
+    resolve: async (_root, args, { recommender, config }) => {
       const errors: FieldError[] = [];
       if (args.city && args.city.length > config.MAX_STRING_LENGTH)
         errors.push({
@@ -94,13 +89,7 @@ builder.queryField("popularItems", (t) =>
         });
       checkLimit(args.limit, config, errors);
       throwIfAny(errors);
-      const key = args.city
-        ? engine.keys.cityPopularity(args.city)
-        : engine.keys.globalPopularity();
-      const [top] = await engine.store.read([
-        { op: "ztop", key, n: args.limit ?? config.DEFAULT_LIMIT },
-      ]);
-      return ((top ?? []) as [string, number][]).map(([itemId, score]) => ({ itemId, score }));
+      return recommender.popular(args.city ?? undefined, args.limit ?? config.DEFAULT_LIMIT);
     },
   }),
 );
@@ -112,12 +101,12 @@ builder.queryField("session", (t) =>
     description: "A session's accumulated state; null when the session is unknown or expired.",
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const { engine, config } = ctx;
+      const { recommender, config } = ctx;
       const errors: FieldError[] = [];
       checkId("id", args.id, config, errors);
       throwIfAny(errors);
       requireSessions(ctx, [args.id], "id");
-      const snap = await engine.snapshot(args.id);
+      const snap = await recommender.snapshot(args.id);
       return snap.step === 0 ? null : snap;
     },
   }),
@@ -126,6 +115,6 @@ builder.queryField("session", (t) =>
 builder.queryField("model", (t) =>
   t.string({
     description: "Name of the scorer ranking lists now.",
-    resolve: (_root, _args, { engine }) => engine.models.scorer.name,
+    resolve: (_root, _args, { recommender }) => recommender.model,
   }),
 );

@@ -1,5 +1,5 @@
 import type { FieldError } from "../domain/result.ts";
-import type { RecommendationList } from "../publish/recommendation-list.ts";
+import type { RecommendationList } from "../recommend/recommendation-list.ts";
 import { checkId, checkLimit, throwIfAny } from "./args.ts";
 import { requireSessions } from "./auth.ts";
 import { builder } from "./builder.ts";

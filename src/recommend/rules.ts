@@ -4,10 +4,18 @@ import type { Config } from "../config.ts";
 import { itemEventIndex } from "../domain/event-type.ts";
 import type { Keys } from "../domain/keys.ts";
 import type { FieldError, Result } from "../domain/result.ts";
+import {
+  all,
+  constant,
+  map,
+  type ReadPlan,
+  smismember,
+  struct,
+  zmscore,
+} from "../features/read-plan.ts";
 import type { SessionSnapshot } from "../features/session-snapshot.ts";
 import type { RankedItem } from "../scoring/rank.ts";
 import { roundScore } from "../scoring/rank.ts";
-import type { ReadOp, ReadValue } from "../state/store.ts";
 
 /**
  * What a site lets a list show: the business rules of one request or one subscriber,
@@ -209,59 +217,49 @@ function ruleProperties(r: ListRules): string[] {
   return [...ps];
 }
 
-/** True when applying the rules needs reads (catalogue membership or user history). */
-export function needsReads(r: ListRules, userId: string | undefined): boolean {
-  return (
-    ruleProperties(r).length > 0 || r.city !== undefined || (r.excludeSeen && userId !== undefined)
-  );
-}
-
-/** The reads that answer the rules' questions about `items`; parse with `parseRuleFacts`. */
-export function ruleReads(
+/**
+ * What the rules need to know of `items`: which have each rule property, which are in the
+ * rules' city, and (with excludeSeen) which this session or its user has seen. Reads
+ * nothing when the rules ask none of it.
+ */
+export function ruleFactsPlan(
   keys: Keys,
   r: ListRules,
   items: readonly string[],
   userId: string | undefined,
-): ReadOp[] {
-  const reads: ReadOp[] = ruleProperties(r).map((p) => ({
-    op: "smismember",
-    key: keys.propertyItems(p),
-    members: items,
-  }));
-  if (r.city !== undefined)
-    reads.push({ op: "smismember", key: keys.cityItems(r.city), members: items });
-  if (r.excludeSeen && userId !== undefined)
-    reads.push({ op: "zmscore", key: keys.userHistory(userId), members: items });
-  return reads;
-}
-
-export function parseRuleFacts(
-  r: ListRules,
-  items: readonly string[],
-  values: readonly ReadValue[],
-  userId: string | undefined,
-  seenInSession: ReadonlySet<string>,
-): RuleFacts {
-  let j = 0;
-  const members = (v: ReadValue | undefined) => {
-    const flags = (v ?? []) as boolean[];
-    const out = new Set<string>();
-    items.forEach((id, i) => {
-      if (flags[i]) out.add(id);
+  seenInSession: ReadonlySet<string> = new Set(),
+): ReadPlan<RuleFacts> {
+  const members = (key: string) =>
+    map(smismember(key, items), (flags) => {
+      const out = new Set<string>();
+      items.forEach((id, i) => {
+        if (flags[i]) out.add(id);
+      });
+      return out;
     });
-    return out;
-  };
-  const having = new Map<string, ReadonlySet<string>>();
-  for (const p of ruleProperties(r)) having.set(p, members(values[j++]));
-  const inCity = r.city !== undefined ? members(values[j++]) : new Set<string>();
-  const seen = new Set(seenInSession);
-  if (r.excludeSeen && userId !== undefined) {
-    const scores = (values[j++] ?? []) as (number | null)[];
-    items.forEach((id, i) => {
-      if (scores[i] !== null && scores[i] !== undefined) seen.add(id);
-    });
-  }
-  return { seen, having, inCity };
+  const properties = ruleProperties(r);
+  return map(
+    struct({
+      having: all(properties.map((p) => members(keys.propertyItems(p)))),
+      inCity: r.city !== undefined ? members(keys.cityItems(r.city)) : constant(new Set<string>()),
+      userSeen:
+        r.excludeSeen && userId !== undefined
+          ? zmscore(keys.userHistory(userId), items)
+          : constant([]),
+    }),
+    (v) => {
+      const having = new Map<string, ReadonlySet<string>>();
+      properties.forEach((p, i) => {
+        having.set(p, v.having[i]!);
+      });
+      const seen = new Set(seenInSession);
+      items.forEach((id, i) => {
+        const score = v.userSeen[i];
+        if (score !== null && score !== undefined) seen.add(id);
+      });
+      return { seen, having, inCity: v.inCity };
+    },
+  );
 }
 
 /** Whether the rules let `itemId` be shown at all. */

@@ -1,4 +1,4 @@
-import type { RecommendationList } from "../../publish/recommendation-list.ts";
+import type { RecommendationList } from "../../recommend/recommendation-list.ts";
 import type { RankedItem } from "../../scoring/rank.ts";
 import { builder } from "../builder.ts";
 import { EventTypeEnum } from "./event-type.ts";

@@ -1,26 +1,12 @@
-import type { EventType } from "../domain/event-type.ts";
+import type { ListBody } from "../recommend/recommendation-list.ts";
 import type { RankedItem } from "../scoring/rank.ts";
 import { idsDigest } from "./published-state.ts";
-
-export type ListSource = "RERANK" | "NEXT_ITEM";
-
-/** What subscribers receive and `recommendations` returns. */
-export interface RecommendationList {
-  sessionId: string;
-  version: number;
-  items: RankedItem[];
-  trigger: EventType | null;
-  /** Epoch ms of the event that produced the list (event time, never the clock). */
-  generatedAt: number;
-  source: ListSource;
-  model: string;
-}
 
 /**
  * Splits the list's JSON around its version, so the publish script can number the list
  * atomically in Redis and the message still is one plain JSON document.
  */
-export function payloadParts(list: Omit<RecommendationList, "version">): {
+export function payloadParts(list: ListBody): {
   head: string;
   tail: string;
 } {
