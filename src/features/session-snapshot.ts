@@ -1,4 +1,5 @@
 import type { Keys } from "../domain/keys.ts";
+import { parseRecentEvent, type RecentEvent } from "../domain/recent-event.ts";
 import { PUBLISHED } from "../publish/published-state.ts";
 import {
   applyOps,
@@ -188,6 +189,24 @@ function objectOf(m: ReadonlyMap<string, string>): Record<string, string> {
   const o: Record<string, string> = {};
   for (const [k, v] of m) o[k] = v;
   return o;
+}
+
+const parsedRecent = new WeakMap<readonly string[], readonly RecentEvent[]>();
+
+/** The session's recent events, newest first (parsed once per snapshot's list). */
+export function recentEvents(snap: SessionSnapshot): readonly RecentEvent[] {
+  let out = parsedRecent.get(snap.raw.recent);
+  if (out === undefined) {
+    out = snap.raw.recent.map(parseRecentEvent);
+    parsedRecent.set(snap.raw.recent, out);
+  }
+  return out;
+}
+
+/** The item of the session's latest clickout, from its recent events. */
+export function lastClickoutItem(snap: SessionSnapshot): string | undefined {
+  for (const r of recentEvents(snap)) if (r.type === "CLICKOUT") return r.itemId;
+  return undefined;
 }
 
 export function emptySnapshot(sessionId: string): SessionSnapshot {

@@ -1,9 +1,9 @@
 import type { SessionEvent } from "../domain/event-type.ts";
 import { eventWrites } from "../features/accumulate.ts";
-import type { CandidateList } from "../features/candidates.ts";
 import type { FeatureContext } from "../features/context.ts";
 import { constant, runPlan, struct } from "../features/read-plan.ts";
 import { foldSession, type SessionSnapshot } from "../features/session-snapshot.ts";
+import type { CandidateList } from "../features/vector/family.ts";
 import { Publisher } from "../publish/publisher.ts";
 import { watchedPlan } from "../publish/watches.ts";
 import type { Deps } from "../recommend/deps.ts";

@@ -1,5 +1,5 @@
 import type { SessionEvent } from "../domain/event-type.ts";
-import { FEATURE_COUNT, FEATURE_INDEX, NEVER } from "../features/vector.ts";
+import { FEATURE_COUNT, FEATURE_INDEX, NEVER } from "../features/vector/names.ts";
 import type { Scorer } from "../scoring/scorer.ts";
 import type { Services } from "../services.ts";
 import type { RankingGroup } from "./dataset.ts";

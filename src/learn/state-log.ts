@@ -1,5 +1,5 @@
 import { appendFileSync } from "node:fs";
-import { FEATURE_COUNT, FEATURE_NAMES } from "../features/vector.ts";
+import { FEATURE_COUNT, FEATURE_NAMES } from "../features/vector/names.ts";
 import type { StateRecorder } from "../ingest/engine.ts";
 import { readLines } from "../ingest/sources/lines.ts";
 import type { RankingDataset } from "./dataset.ts";

@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import type { SessionEvent } from "../domain/event-type.ts";
-import { FEATURE_NAMES } from "../features/vector.ts";
+import { FEATURE_NAMES } from "../features/vector/names.ts";
 import type { GbdtModel } from "../scoring/gbdt.ts";
 import { LinearScorer } from "../scoring/linear-scorer.ts";
 import { ModelHolder } from "../scoring/model-holder.ts";

@@ -1,7 +1,7 @@
 import type { Keys } from "../domain/keys.ts";
-import { COVISIT_SOURCES } from "../features/candidates.ts";
 import { all, map, type ReadPlan, struct, ztop } from "../features/read-plan.ts";
 import type { SessionSnapshot } from "../features/session-snapshot.ts";
+import { COVISIT_SOURCES } from "../features/vector/covisitation.ts";
 import type { RankedItem } from "../scoring/rank.ts";
 import { roundScore } from "../scoring/rank.ts";
 

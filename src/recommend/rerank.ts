@@ -1,7 +1,7 @@
-import { type CandidateList, candidatePlan } from "../features/candidates.ts";
 import { map, type ReadPlan } from "../features/read-plan.ts";
 import type { SessionSnapshot } from "../features/session-snapshot.ts";
-import { featureMatrix } from "../features/vector.ts";
+import type { CandidateList } from "../features/vector/family.ts";
+import { vectorPlan } from "../features/vector/matrix.ts";
 import { rankCandidates } from "../scoring/rank.ts";
 import type { Deps } from "./deps.ts";
 import { type RankedList, rankedList } from "./recommendation-list.ts";
@@ -12,7 +12,7 @@ export function featurePlan(
   snap: SessionSnapshot,
   list: CandidateList,
 ): ReadPlan<Float64Array> {
-  return map(candidatePlan(deps.keys, snap, list), (data) => featureMatrix(snap, list, data));
+  return vectorPlan(deps.keys, snap, list);
 }
 
 /** A list reranked by the model in use, its best `limit` items. */

@@ -1,6 +1,6 @@
-import type { CandidateList } from "../features/candidates.ts";
 import { constant, map, runPlan, srandmember, struct } from "../features/read-plan.ts";
 import type { SessionSnapshot } from "../features/session-snapshot.ts";
+import type { CandidateList } from "../features/vector/family.ts";
 import type { Deps } from "./deps.ts";
 import { nextItemPlan } from "./next-item.ts";
 import { type RankedList, rankedList } from "./recommendation-list.ts";

@@ -3,7 +3,7 @@ import { Catalog } from "../../src/catalog/catalog.ts";
 import { defaultConfig } from "../../src/config.ts";
 import type { SessionEvent } from "../../src/domain/event-type.ts";
 import { validateEvent } from "../../src/domain/validate-event.ts";
-import { FEATURE_COUNT, FEATURE_INDEX } from "../../src/features/vector.ts";
+import { FEATURE_COUNT, FEATURE_INDEX } from "../../src/features/vector/names.ts";
 import { type RawRules, validateRules } from "../../src/recommend/rules.ts";
 import { makeEngine, STORE_KINDS, type TestEngine } from "../support/stores.ts";
 

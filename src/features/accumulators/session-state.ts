@@ -1,3 +1,4 @@
+import { formatRecentEvent } from "../../domain/recent-event.ts";
 import type { Op } from "../../state/ops.ts";
 import type { Accumulator } from "./accumulator.ts";
 import { chunkedWrites } from "./chunked-field.ts";
@@ -31,7 +32,12 @@ export const sessionState: Accumulator = ({ event, step, before }, { keys, confi
   ops.push({
     op: "lpush",
     key: rk,
-    value: `${event.type}|${event.itemId ?? ""}|${step}|${event.timestamp}`,
+    value: formatRecentEvent({
+      type: event.type,
+      itemId: event.itemId,
+      step,
+      timestamp: event.timestamp,
+    }),
     cap: config.SESSION_RECENT_EVENTS,
   });
   const ttl = config.SESSION_TTL_SECONDS;

@@ -1,5 +1,5 @@
 import { ITEM_EVENT_TYPES } from "../../domain/event-type.ts";
-import type { SessionSnapshot } from "../../features/session-snapshot.ts";
+import { recentEvents, type SessionSnapshot } from "../../features/session-snapshot.ts";
 import type { SessionItemCounters } from "../../state/ops.ts";
 import { builder } from "../builder.ts";
 
@@ -16,7 +16,7 @@ interface TouchedItem {
   itemId: string;
   counters: SessionItemCounters;
 }
-interface RecentEvent {
+interface RecentEventShape {
   type: string;
   itemId: string | null;
   step: number;
@@ -51,7 +51,7 @@ const TouchedItemRef = builder.objectRef<TouchedItem>("TouchedItem").implement({
   }),
 });
 
-const RecentEventRef = builder.objectRef<RecentEvent>("RecentEvent").implement({
+const RecentEventRef = builder.objectRef<RecentEventShape>("RecentEvent").implement({
   fields: (t) => ({
     type: t.exposeString("type"),
     itemId: t.exposeID("itemId", { nullable: true }),
@@ -94,11 +94,7 @@ export const SessionStateRef = builder.objectRef<SessionSnapshot>("SessionState"
     recentEvents: t.field({
       type: [RecentEventRef],
       description: "The latest events, newest first (bounded).",
-      resolve: (s) =>
-        s.raw.recent.map((r) => {
-          const [type = "", itemId = "", step = "0", ts = "0"] = r.split("|");
-          return { type, itemId: itemId || null, step: Number(step), timestamp: Number(ts) };
-        }),
+      resolve: (s) => recentEvents(s).map((e) => ({ ...e, itemId: e.itemId ?? null })),
     }),
     publishedVersion: t.exposeInt("publishedVersion"),
   }),
