@@ -1,6 +1,6 @@
 import type { Keys } from "../domain/keys.ts";
 import { parseRecentEvent, type RecentEvent } from "../domain/recent-event.ts";
-import { PUBLISHED } from "../publish/published-state.ts";
+import { SESSION_FIELDS as F } from "../domain/session-fields.ts";
 import {
   applyOps,
   type Db,
@@ -91,47 +91,47 @@ function build(
   const was = prev?.raw.state;
   const keep = (field: string) =>
     was !== undefined && (state === was || sameChunked(state, was, field));
-  const keepList = keep("list");
+  const keepList = keep(F.list);
   let list: string[];
   let prices: number[] | undefined;
-  if (keepList && keep("prices")) {
+  if (keepList && keep(F.prices)) {
     list = prev!.list;
     prices = prev!.prices;
   } else {
-    const listRaw = chunkedValue(state, "list");
-    const pricesRaw = chunkedValue(state, "prices");
+    const listRaw = chunkedValue(state, F.list);
+    const pricesRaw = chunkedValue(state, F.prices);
     list = keepList ? prev!.list : listRaw ? listRaw.split("|") : [];
     const parsed = pricesRaw ? pricesRaw.split("|").map(Number) : undefined;
     prices = parsed && parsed.length === list.length ? parsed : undefined;
   }
   let filters: string[];
-  if (keep("filters")) filters = prev!.filters;
+  if (keep(F.filters)) filters = prev!.filters;
   else {
-    const raw = chunkedValue(state, "filters");
+    const raw = chunkedValue(state, F.filters);
     filters = raw ? raw.split("|") : [];
   }
   const snap: SessionSnapshot = {
     sessionId,
-    step: Number(state.step ?? 0),
-    lastTs: Number(state.ts ?? 0),
+    step: Number(state[F.step] ?? 0),
+    lastTs: Number(state[F.timestamp] ?? 0),
     filters,
     list,
     prices,
-    listStep: Number(state.listStep ?? 0),
-    lastItemStep: Number(state.lastItemStep ?? 0),
+    listStep: Number(state[F.listStep] ?? 0),
+    lastItemStep: Number(state[F.lastItemStep] ?? 0),
     items,
     touched,
-    publishedVersion: Number(state[PUBLISHED.version] ?? 0),
-    publishedOrder: state[PUBLISHED.order] ?? "",
+    publishedVersion: Number(state[F.publishedVersion] ?? 0),
+    publishedOrder: state[F.publishedOrder] ?? "",
     raw: { state, items: itemsRaw, recent },
   };
-  if (state.user) snap.userId = state.user;
-  if (state.city) snap.city = state.city;
-  if (state.platform) snap.platform = state.platform;
-  if (state.device) snap.device = state.device;
-  if (state.sort) snap.sort = state.sort;
-  if (state.lastItem) snap.lastItem = state.lastItem;
-  if (state.lastType) snap.lastType = state.lastType;
+  if (state[F.user]) snap.userId = state[F.user];
+  if (state[F.city]) snap.city = state[F.city];
+  if (state[F.platform]) snap.platform = state[F.platform];
+  if (state[F.device]) snap.device = state[F.device];
+  if (state[F.sort]) snap.sort = state[F.sort];
+  if (state[F.lastItem]) snap.lastItem = state[F.lastItem];
+  if (state[F.lastType]) snap.lastType = state[F.lastType];
   return snap;
 }
 

@@ -1,5 +1,5 @@
 import type { FieldError } from "../domain/result.ts";
-import { checkId, checkLimit, throwIfAny } from "./args.ts";
+import { checkCity, checkId, checkLimit, throwIfAny } from "./args.ts";
 import { requireSessions } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { checkRules, ruleArgs } from "./rules-args.ts";
@@ -82,11 +82,7 @@ builder.queryField("popularItems", (t) =>
     args: { city: t.arg.string(), limit: t.arg.int() },
     resolve: async (_root, args, { recommender, config }) => {
       const errors: FieldError[] = [];
-      if (args.city && args.city.length > config.MAX_STRING_LENGTH)
-        errors.push({
-          field: "city",
-          message: `must be at most ${config.MAX_STRING_LENGTH} characters`,
-        });
+      checkCity("city", args.city, config, errors);
       checkLimit(args.limit, config, errors);
       throwIfAny(errors);
       return recommender.popular(args.city ?? undefined, args.limit ?? config.DEFAULT_LIMIT);

@@ -1,4 +1,5 @@
 import type { Keys } from "../domain/keys.ts";
+import { SESSION_FIELDS } from "../domain/session-fields.ts";
 import { hgetall, hmget, map, type ReadPlan, runPlan, struct } from "../features/read-plan.ts";
 import type { Deps } from "../recommend/deps.ts";
 import type { RecommendationList } from "../recommend/recommendation-list.ts";
@@ -94,7 +95,7 @@ function sessionSeenPlan(
 ): ReadPlan<{ userId: string | undefined; seen: Set<string> }> {
   return map(
     struct({
-      user: hmget(keys.sessionState(sessionId), ["user"]),
+      user: hmget(keys.sessionState(sessionId), [SESSION_FIELDS.user]),
       items: hgetall(keys.sessionItems(sessionId)),
     }),
     ({ user, items: packed }) => {

@@ -2,6 +2,7 @@ import { checkCatalogText } from "../catalog/item.ts";
 import { normalizeProperty } from "../catalog/properties.ts";
 import type { Config } from "../config.ts";
 import { itemEventIndex } from "../domain/event-type.ts";
+import { isId } from "../domain/ids.ts";
 import type { Keys } from "../domain/keys.ts";
 import type { FieldError, Result } from "../domain/result.ts";
 import {
@@ -61,7 +62,6 @@ export interface RawRules {
   pin?: readonly { itemId: string; position: number }[] | null;
 }
 
-const ID_PATTERN = /^[^\s{}|\p{Cc}\p{Cf}]+$/u;
 const MAX_WEIGHT = 1e6;
 
 /** Validates filter and pins; undefined when neither asks for anything. */
@@ -83,7 +83,7 @@ export function validateRules(
       return out;
     }
     list.forEach((id, i) => {
-      if (id.length === 0 || id.length > config.MAX_ID_LENGTH || !ID_PATTERN.test(id))
+      if (!isId(id, config.MAX_ID_LENGTH))
         fail(
           `${field}[${i}]`,
           `must be a valid item id (1-${config.MAX_ID_LENGTH} characters, no whitespace, '{', '}' or '|')`,
@@ -146,11 +146,7 @@ export function validateRules(
       const items = new Set<string>();
       const positions = new Set<number>();
       raw.pin.forEach((p, i) => {
-        if (
-          p.itemId.length === 0 ||
-          p.itemId.length > config.MAX_ID_LENGTH ||
-          !ID_PATTERN.test(p.itemId)
-        )
+        if (!isId(p.itemId, config.MAX_ID_LENGTH))
           fail(`pin[${i}].itemId`, "must be a valid item id");
         else if (items.has(p.itemId)) fail(`pin[${i}].itemId`, `pins item ${p.itemId} twice`);
         if (!Number.isInteger(p.position) || p.position < 1 || p.position > config.MAX_CANDIDATES)

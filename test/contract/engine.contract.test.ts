@@ -7,7 +7,7 @@ import {
   type SessionEvent,
 } from "../../src/domain/event-type.ts";
 import { orderKey } from "../../src/publish/payload.ts";
-import { packSessionItem } from "../../src/state/ops.ts";
+import { packSessionItem, SESSION_ITEM_TYPES } from "../../src/state/ops.ts";
 import { RedisClusterStore } from "../../src/state/redis-cluster-store.ts";
 import { RedisStore } from "../../src/state/redis-store.ts";
 import type { ReadOp, ReadValue, Store } from "../../src/state/store.ts";
@@ -45,7 +45,7 @@ function counters(
   last: number,
   touches: Partial<Record<ItemEventType, number>>,
 ): string {
-  const byType = new Array<number>(9).fill(0);
+  const byType = new Array<number>(SESSION_ITEM_TYPES).fill(0);
   for (const [type, c] of Object.entries(touches))
     byType[itemEventIndex(type as ItemEventType)] = c ?? 0;
   return packSessionItem({ n, first, last, byType });
