@@ -12,15 +12,15 @@ import {
 } from "./auth/access.ts";
 import type { Config } from "./config.ts";
 import { isDemoPath, serveDemo } from "./demo/static.ts";
+import { useAccess } from "./graphql/access.ts";
 import type { GraphQLContext } from "./graphql/context.ts";
 import { createDirectPath, type DirectPath } from "./graphql/direct.ts";
-import { useAccess, useOperationLimits } from "./graphql/limits.ts";
+import { useOperationLimits } from "./graphql/limits.ts";
 import { type ContextFactory, createGraphQLHandler } from "./graphql/yoga.ts";
 import type { Engine } from "./ingest/engine.ts";
 import { observeRequest, requestId } from "./observability/http.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { ServiceMetrics } from "./observability/metrics.ts";
-import { instrumentRedis, redisClientOf } from "./observability/redis.ts";
 import type { SessionFeeds } from "./publish/session-feed.ts";
 import type { ModelHolder } from "./scoring/model-holder.ts";
 import { createServices, type Services } from "./services.ts";
@@ -84,8 +84,9 @@ export async function startServer(
     { processMetrics: opts.processMetrics },
   );
   engine.onRescore = (seconds, r) => metrics.rescored(seconds, r.source, r.published);
-  const redis = redisClientOf(store);
-  if (redis) instrumentRedis(redis, metrics);
+  store.observeCommands?.((command, seconds, failed) =>
+    metrics.redisCommand(command, seconds, failed),
+  );
   const access = new AccessControl(config);
   // Credentials: HTTP headers (or access_token in the URL), or graphql-ws connectionParams.
   const contextFor = (credentials: Credentials): GraphQLContext => ({

@@ -1,9 +1,9 @@
-import { GraphQLError } from "graphql";
 import { mintSessionToken } from "../auth/tokens.ts";
 import type { FieldError } from "../domain/result.ts";
+import { requireSessions } from "./access.ts";
 import { checkId, throwIfAny } from "./args.ts";
-import { requireSessions } from "./auth.ts";
 import { builder } from "./builder.ts";
+import { notConfigured } from "./errors.ts";
 
 interface SessionTokenShape {
   token: string;
@@ -55,10 +55,7 @@ builder.mutationField("createSessionToken", (t) =>
         });
       throwIfAny(errors);
       const secret = config.SESSION_TOKEN_SECRET;
-      if (!secret)
-        throw new GraphQLError("Session tokens are not enabled: set SESSION_TOKEN_SECRET", {
-          extensions: { code: "NOT_CONFIGURED" },
-        });
+      if (!secret) throw notConfigured("Session tokens are not enabled: set SESSION_TOKEN_SECRET");
       const exp = Math.floor(now() / 1000) + ttl;
       return {
         token: mintSessionToken(secret, args.sessionId, exp),

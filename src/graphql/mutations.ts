@@ -1,6 +1,6 @@
 import type { SessionEvent } from "../domain/event-type.ts";
 import { validateEvent } from "../domain/validate-event.ts";
-import { requireSessions } from "./auth.ts";
+import { requireSessions } from "./access.ts";
 import { builder } from "./builder.ts";
 import { badInput } from "./errors.ts";
 import { EventInput } from "./types/event-input.ts";

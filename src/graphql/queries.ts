@@ -1,6 +1,6 @@
 import type { FieldError } from "../domain/result.ts";
+import { requireSessions } from "./access.ts";
 import { checkCity, checkId, checkLimit, throwIfAny } from "./args.ts";
-import { requireSessions } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { checkRules, ruleArgs } from "./rules-args.ts";
 import { RecommendationListRef, ScoredItemRef } from "./types/recommendation-list.ts";

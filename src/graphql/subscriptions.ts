@@ -1,7 +1,7 @@
 import type { FieldError } from "../domain/result.ts";
 import type { RecommendationList } from "../recommend/recommendation-list.ts";
+import { requireSessions } from "./access.ts";
 import { checkId, checkLimit, throwIfAny } from "./args.ts";
-import { requireSessions } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { checkRules, ruleArgs } from "./rules-args.ts";
 import { RecommendationListRef } from "./types/recommendation-list.ts";

@@ -1,5 +1,6 @@
-import { GraphQLError, Kind } from "graphql";
+import { Kind } from "graphql";
 import { builder } from "../builder.ts";
+import { apiError } from "../errors.ts";
 
 /**
  * A value of another JSON type is a client mistake, so it is a GraphQLError with
@@ -7,9 +8,7 @@ import { builder } from "../builder.ts";
  * coercion error, and yoga masks that as "Unexpected error." / INTERNAL_SERVER_ERROR.)
  */
 const wrongType = () =>
-  new GraphQLError("Timestamp must be epoch milliseconds or an ISO-8601 string", {
-    extensions: { code: "BAD_USER_INPUT" },
-  });
+  apiError("BAD_USER_INPUT", "Timestamp must be epoch milliseconds or an ISO-8601 string");
 
 /**
  * Epoch milliseconds or an ISO-8601 string on input (checked with the other event rules,
