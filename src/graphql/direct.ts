@@ -12,7 +12,7 @@ import {
 import type { Plugin, YogaServerInstance } from "graphql-yoga";
 import type { Credentials } from "../auth/access.ts";
 import type { Config } from "../config.ts";
-import { checkAccess } from "./access.ts";
+import { checkAccess } from "./access/rules.ts";
 import { ACCESS_CHECKED, type GraphQLContext, PRECOMPUTED } from "./context.ts";
 import { operationRules } from "./limits.ts";
 import { schema } from "./schema.ts";

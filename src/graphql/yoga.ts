@@ -38,7 +38,7 @@ export function createGraphQLHandler(
     },
     logging: false,
     // Variables graphql-js rejects (e.g. an unknown enum value) are bad input too.
-    // Then the server's own (access, operation limits: see server.ts).
+    // Then the server's own (access, operation limits: see http/server.ts).
     // A result the direct path computed replaces execution (before the server's plugins).
     plugins: [
       requestErrorCodesPlugin(),

@@ -1,10 +1,10 @@
-import type { SessionEvent } from "../domain/event-type.ts";
-import { validateEvent } from "../domain/validate-event.ts";
-import { requireSessions } from "./access.ts";
-import { builder } from "./builder.ts";
-import { badInput } from "./errors.ts";
-import { EventInput } from "./types/event-input.ts";
-import { type EventErrorShape, TrackBatchResultRef, TrackResultRef } from "./types/track-result.ts";
+import type { SessionEvent } from "../../domain/event-type.ts";
+import { validateEvent } from "../../domain/validate-event.ts";
+import { requireSessions } from "../access/rules.ts";
+import { builder } from "../builder.ts";
+import { badInput } from "../errors.ts";
+import { EventInput } from "./event-input.ts";
+import { type EventErrorShape, TrackBatchResultRef, TrackResultRef } from "./track-result.ts";
 
 builder.mutationField("trackEvent", (t) =>
   t.field({

@@ -1,9 +1,9 @@
-import { mintSessionToken } from "../auth/tokens.ts";
-import type { FieldError } from "../domain/result.ts";
-import { requireSessions } from "./access.ts";
-import { checkId, throwIfAny } from "./args.ts";
-import { builder } from "./builder.ts";
-import { notConfigured } from "./errors.ts";
+import { mintSessionToken } from "../../auth/tokens.ts";
+import type { FieldError } from "../../domain/result.ts";
+import { checkId, throwIfAny } from "../args.ts";
+import { builder } from "../builder.ts";
+import { notConfigured } from "../errors.ts";
+import { requireSessions } from "./rules.ts";
 
 interface SessionTokenShape {
   token: string;

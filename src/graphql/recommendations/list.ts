@@ -1,7 +1,7 @@
 import type { RecommendationList } from "../../recommend/recommendation-list.ts";
 import type { RankedItem } from "../../scoring/rank.ts";
 import { builder } from "../builder.ts";
-import { EventTypeEnum } from "./event-type.ts";
+import { EventTypeEnum } from "../events/event-type.ts";
 
 export const RecommendedItemRef = builder.objectRef<RankedItem>("RecommendedItem").implement({
   fields: (t) => ({

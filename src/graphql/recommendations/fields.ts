@@ -1,10 +1,11 @@
-import type { FieldError } from "../domain/result.ts";
-import { requireSessions } from "./access.ts";
-import { checkCity, checkId, checkLimit, throwIfAny } from "./args.ts";
-import { builder } from "./builder.ts";
-import { checkRules, ruleArgs } from "./rules-args.ts";
-import { RecommendationListRef, ScoredItemRef } from "./types/recommendation-list.ts";
-import { SessionStateRef } from "./types/session-state.ts";
+import type { FieldError } from "../../domain/result.ts";
+import type { RecommendationList } from "../../recommend/recommendation-list.ts";
+import { requireSessions } from "../access/rules.ts";
+import { checkCity, checkId, checkLimit, throwIfAny } from "../args.ts";
+import { builder } from "../builder.ts";
+import { RecommendationListRef, ScoredItemRef } from "./list.ts";
+import { checkRules, ruleArgs } from "./rules.ts";
+import { SessionStateRef } from "./session-state.ts";
 
 builder.queryField("recommendations", (t) =>
   t.field({
@@ -49,32 +50,6 @@ builder.queryField("recommendations", (t) =>
   }),
 );
 
-builder.queryField("similarItems", (t) =>
-  t.field({
-    type: [ScoredItemRef],
-    description:
-      "Items like this one: co-visitation score (touched in the same sessions) plus contentWeight times the estimated Jaccard similarity of their catalogue properties, so an item with no history yet still has neighbours.",
-    args: {
-      itemId: t.arg.id({ required: true }),
-      limit: t.arg.int(),
-      contentWeight: t.arg.float({
-        defaultValue: 1,
-        description: "Weight of property similarity (0 to 1000); 0 means co-visitation only.",
-      }),
-    },
-    resolve: async (_root, args, { catalog, config }) => {
-      const errors: FieldError[] = [];
-      checkId("itemId", args.itemId, config, errors);
-      checkLimit(args.limit, config, errors);
-      const weight = args.contentWeight ?? 1;
-      if (!Number.isFinite(weight) || weight < 0 || weight > 1000)
-        errors.push({ field: "contentWeight", message: "must be between 0 and 1000" });
-      throwIfAny(errors);
-      return catalog.similar(args.itemId, args.limit ?? config.DEFAULT_LIMIT, weight);
-    },
-  }),
-);
-
 builder.queryField("popularItems", (t) =>
   t.field({
     type: [ScoredItemRef],
@@ -112,5 +87,28 @@ builder.queryField("model", (t) =>
   t.string({
     description: "Name of the scorer ranking lists now.",
     resolve: (_root, _args, { recommender }) => recommender.model,
+  }),
+);
+
+builder.subscriptionField("recommendations", (t) =>
+  t.field({
+    type: RecommendationListRef,
+    description:
+      "The session's current list at once, then a new one each time an event changes its ranked order. With filter or pin, each list is pushed with the rules applied, and only when that view changed.",
+    args: { sessionId: t.arg.id({ required: true }), limit: t.arg.int(), ...ruleArgs },
+    subscribe: (_root, args, ctx) => {
+      const { feeds, config } = ctx;
+      const errors: FieldError[] = [];
+      checkId("sessionId", args.sessionId, config, errors);
+      checkLimit(args.limit, config, errors);
+      const rules = checkRules({ filter: args.filter, pin: args.pin }, config, errors);
+      throwIfAny(errors);
+      requireSessions(ctx, [args.sessionId]);
+      return feeds.subscribe(args.sessionId, args.limit ?? undefined, rules);
+    },
+    resolve: (list: RecommendationList, _args, { metrics }) => {
+      metrics?.pushed();
+      return list;
+    },
   }),
 );

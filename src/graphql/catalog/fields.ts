@@ -1,9 +1,10 @@
-import { validateItems } from "../catalog/item.ts";
-import type { FieldError } from "../domain/result.ts";
-import { checkId, throwIfAny } from "./args.ts";
-import { builder } from "./builder.ts";
-import { badInput } from "./errors.ts";
-import { ItemInput, ItemRef, RemoveItemsResultRef, UpsertItemsResultRef } from "./types/catalog.ts";
+import { validateItems } from "../../catalog/item.ts";
+import type { FieldError } from "../../domain/result.ts";
+import { checkId, checkLimit, throwIfAny } from "../args.ts";
+import { builder } from "../builder.ts";
+import { badInput } from "../errors.ts";
+import { ScoredItemRef } from "../recommendations/list.ts";
+import { ItemInput, ItemRef, RemoveItemsResultRef, UpsertItemsResultRef } from "./types.ts";
 
 builder.mutationField("upsertItems", (t) =>
   t.field({
@@ -69,6 +70,32 @@ builder.queryField("items", (t) =>
         });
       throwIfAny(errors);
       return (await catalog.get(itemIds)).map((i) => i ?? null);
+    },
+  }),
+);
+
+builder.queryField("similarItems", (t) =>
+  t.field({
+    type: [ScoredItemRef],
+    description:
+      "Items like this one: co-visitation score (touched in the same sessions) plus contentWeight times the estimated Jaccard similarity of their catalogue properties, so an item with no history yet still has neighbours.",
+    args: {
+      itemId: t.arg.id({ required: true }),
+      limit: t.arg.int(),
+      contentWeight: t.arg.float({
+        defaultValue: 1,
+        description: "Weight of property similarity (0 to 1000); 0 means co-visitation only.",
+      }),
+    },
+    resolve: async (_root, args, { catalog, config }) => {
+      const errors: FieldError[] = [];
+      checkId("itemId", args.itemId, config, errors);
+      checkLimit(args.limit, config, errors);
+      const weight = args.contentWeight ?? 1;
+      if (!Number.isFinite(weight) || weight < 0 || weight > 1000)
+        errors.push({ field: "contentWeight", message: "must be between 0 and 1000" });
+      throwIfAny(errors);
+      return catalog.similar(args.itemId, args.limit ?? config.DEFAULT_LIMIT, weight);
     },
   }),
 );

@@ -1,7 +1,7 @@
 import type { FieldError } from "../../domain/result.ts";
 import type { TrackOutcome } from "../../ingest/engine.ts";
 import { builder } from "../builder.ts";
-import { RecommendationListRef } from "./recommendation-list.ts";
+import { RecommendationListRef } from "../recommendations/list.ts";
 
 export const TrackResultRef = builder.objectRef<TrackOutcome>("TrackResult").implement({
   fields: (t) => ({

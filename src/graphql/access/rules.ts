@@ -6,9 +6,9 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import type { OperationShape, OperationType } from "../auth/access.ts";
-import { ACCESS_CHECKED, type GraphQLContext } from "./context.ts";
-import { refused } from "./errors.ts";
+import type { OperationShape, OperationType } from "../../auth/access.ts";
+import { ACCESS_CHECKED, type GraphQLContext } from "../context.ts";
+import { refused } from "../errors.ts";
 
 /**
  * The access rules (auth/access.ts) applied to GraphQL: an operation's type and root

@@ -1,6 +1,6 @@
 import { Kind } from "graphql";
-import { builder } from "../builder.ts";
-import { apiError } from "../errors.ts";
+import { builder } from "./builder.ts";
+import { apiError } from "./errors.ts";
 
 /**
  * A value of another JSON type is a client mistake, so it is a GraphQLError with
