@@ -29,12 +29,7 @@ const DIST = join(ROOT, "dist");
 const STAMP = join(DIST, ".built");
 /** Kept when the service is rebuilt: the demo page and the lock of the build running. */
 const KEEP = new Set(["web", ".build.lock"]);
-const INPUTS = [
-  SRC,
-  join(ROOT, "tsconfig.json"),
-  join(ROOT, "tsconfig.build.json"),
-  join(ROOT, "package-lock.json"),
-];
+const INPUTS = [SRC, join(ROOT, "tsconfig.json"), join(ROOT, "tsconfig.build.json")];
 
 const serverIsStale = (): boolean =>
   !existsSync(STAMP) || INPUTS.some((p) => newest(p) > statSync(STAMP).mtimeMs);
@@ -49,7 +44,9 @@ function assets(dir: string): string[] {
 
 function buildServer(): void {
   if (!installed("typescript"))
-    throw new Error("dist/ is stale and typescript is not installed: run `npm ci` first");
+    throw new Error(
+      "dist/ is missing or stale and typescript (a dev dependency) is not installed: build with `npm ci && npm run build`, then ship dist/",
+    );
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   // A module moved or removed in src/ must not linger in dist/.
   for (const name of existsSync(DIST) ? readdirSync(DIST) : []) {

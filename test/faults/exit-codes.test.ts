@@ -102,7 +102,7 @@ describe("every worker dies (WORKERS=2, Redis)", () => {
   }, 60_000);
 });
 
-describe("it cannot serve: the exit code is 1", () => {
+describe("it cannot serve: the exit code is not 0", () => {
   let holder: Server | undefined;
   afterEach(async () => {
     await new Promise((r) => (holder ? holder.close(r) : r(undefined)));
@@ -152,5 +152,22 @@ describe("it cannot serve: the exit code is 1", () => {
       );
     },
     60_000,
+  );
+
+  it.each([
+    {
+      env: { PORT: "abc", LOG_LEVEL: "loud" } as Record<string, string>,
+      problems: ['PORT="abc"', 'LOG_LEVEL="loud"'],
+    },
+    { env: { WORKERS: "0" }, problems: ['WORKERS="0": must be an integer from 1 to 256'] },
+  ])(
+    "invalid configuration ($problems.0): exit 2, every problem listed",
+    async ({ env, problems }) => {
+      const svc = launch(dockerCmd(), env);
+      running.push(svc);
+      const exit = await svc.exited;
+      expect(exit, svc.output()).toEqual(expect.objectContaining({ code: 2, signal: null }));
+      for (const p of problems) expect(svc.output()).toContain(p);
+    },
   );
 });
