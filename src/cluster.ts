@@ -55,9 +55,9 @@ export function respawnDelay(deaths: number, policy: RespawnPolicy = RESPAWN): n
  * with back-off, for as long as it runs (the respawn timers keep it alive with no worker
  * left). When `n` workers in a row die before they listen while none listens, it exits 1:
  * the service cannot start (Redis unreachable, the port taken), and the supervisor (or an
- * operator) must see that, not a primary retrying quietly. Its stop
- * (a step of `shutdown`) asks every worker to drain and waits for them; SIGHUP (reload
- * the model) is passed on to every worker.
+ * operator) must see that, not a primary retrying quietly. Its stop (a step of `shutdown`)
+ * asks every worker to drain and waits for them; SIGHUP (reload the model) is passed on to
+ * every worker.
  *
  * Events of one session are serialized per process (SessionLock); across workers they
  * are not. A client that sends one session's events over one keep-alive connection (the

@@ -1,45 +1,27 @@
 import { createServer, type Server } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { RESPAWN, respawnDelay } from "../../src/cluster.ts";
 import { TrackEventDocument } from "../../src/generated/graphql.ts";
 import { sessionEvents, uid } from "../support/events.ts";
 import { eventually } from "../support/eventually.ts";
 import { gqlOk } from "../support/graphql-client.ts";
 import { uniquePrefix } from "../support/prefix.ts";
-import { freePort, type RedisServerHandle, startRedisServer } from "../support/redis-server.ts";
-import {
-  buildService,
-  dockerCmd,
-  launch,
-  type ServiceProcess,
-} from "../support/service-process.ts";
+import { freePort } from "../support/redis-server.ts";
+import { dockerCmd, processTestbed, type ServiceProcess } from "../support/service-process.ts";
 
 /**
  * What a supervisor (systemd `Restart=on-failure`, Kubernetes, Docker's restart policy)
  * learns from the exit code: the service runs the Dockerfile's CMD (the built dist/main.js)
  * as its own process tree; the tests kill its workers or deny it what it needs to serve.
  */
-let redis: RedisServerHandle;
-let running: ServiceProcess[] = [];
-
-beforeAll(async () => {
-  [redis] = await Promise.all([startRedisServer(), buildService()]);
-}, 180_000);
-afterEach(() => {
-  for (const s of running) s.killGroup();
-  running = [];
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const bed = processTestbed();
 
 async function start(
   env: Record<string, string | number>,
   port?: number,
 ): Promise<{ svc: ServiceProcess; port: number; url: string }> {
   port ??= await freePort();
-  const svc = launch(dockerCmd(), { HOST: "127.0.0.1", PORT: port, LOG_LEVEL: "info", ...env });
-  running.push(svc);
+  const svc = bed.start(dockerCmd(), { HOST: "127.0.0.1", PORT: port, LOG_LEVEL: "info", ...env });
   return { svc, port, url: `http://127.0.0.1:${port}/graphql` };
 }
 
@@ -58,7 +40,7 @@ describe("respawn back-off", () => {
 describe("every worker dies (WORKERS=2, Redis)", () => {
   it("the primary stays, replaces them with growing delays and serves again each time", async () => {
     const { svc, url } = await start({
-      REDIS_URL: redis.url,
+      REDIS_URL: bed.redis().url,
       REDIS_PREFIX: uniquePrefix(),
       WORKERS: 2,
     });
@@ -136,7 +118,7 @@ describe("it cannot serve: the exit code is not 0", () => {
       const port = await freePort();
       holder = createServer();
       await new Promise<void>((r) => holder!.listen(port, "127.0.0.1", r));
-      const env = { REDIS_URL: redis.url, REDIS_PREFIX: uniquePrefix(), WORKERS: workers };
+      const env = { REDIS_URL: bed.redis().url, REDIS_PREFIX: uniquePrefix(), WORKERS: workers };
       const { svc } = await start(env, port);
       const t0 = Date.now();
       const exit = await svc.exited;
@@ -163,8 +145,7 @@ describe("it cannot serve: the exit code is not 0", () => {
   ])(
     "invalid configuration ($problems.0): exit 2, every problem listed",
     async ({ env, problems }) => {
-      const svc = launch(dockerCmd(), env);
-      running.push(svc);
+      const svc = bed.start(dockerCmd(), env);
       const exit = await svc.exited;
       expect(exit, svc.output()).toEqual(expect.objectContaining({ code: 2, signal: null }));
       for (const p of problems) expect(svc.output()).toContain(p);

@@ -1,21 +1,13 @@
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RecommendationsDocument, TrackEventsDocument } from "../../src/generated/graphql.ts";
 import { sessionEvents, uid } from "../support/events.ts";
 import { eventually } from "../support/eventually.ts";
 import { gql, gqlOk } from "../support/graphql-client.ts";
 import { uniquePrefix } from "../support/prefix.ts";
 import { type RawWs, rawSubscriber, refused } from "../support/raw-ws.ts";
-import { freePort, type RedisServerHandle, startRedisServer } from "../support/redis-server.ts";
-import {
-  buildService,
-  canListen,
-  dockerCmd,
-  type Launcher,
-  launch,
-  NPM_START,
-  type ServiceProcess,
-} from "../support/service-process.ts";
+import { freePort } from "../support/redis-server.ts";
+import { canListen, dockerCmd, NPM_START, processTestbed } from "../support/service-process.ts";
 
 /**
  * SIGTERM sent where a supervisor sends it: to the top process of `npm start` (systemd,
@@ -28,25 +20,7 @@ import {
 const PAUSE_MS = 1500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let redis: RedisServerHandle;
-let running: ServiceProcess[] = [];
-
-beforeAll(async () => {
-  [redis] = await Promise.all([startRedisServer(), buildService()]);
-}, 180_000);
-afterEach(() => {
-  for (const s of running) s.killGroup();
-  running = [];
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-
-function start(l: Launcher, env: Record<string, string | number>): ServiceProcess {
-  const svc = launch(l, env);
-  running.push(svc);
-  return svc;
-}
+const bed = processTestbed();
 
 const CASES = [NPM_START, dockerCmd()].flatMap((l) => [1, 2].map((workers) => ({ l, workers })));
 
@@ -56,13 +30,13 @@ describe.each(CASES)("SIGTERM to $l.name (WORKERS=$workers, Redis)", ({ l, worke
     const env = {
       HOST: "127.0.0.1",
       PORT: port,
-      REDIS_URL: redis.url,
+      REDIS_URL: bed.redis().url,
       REDIS_PREFIX: uniquePrefix(),
       WORKERS: workers,
       LOG_LEVEL: "info",
     };
     const url = `http://127.0.0.1:${port}/graphql`;
-    const svc = start(l, env);
+    const svc = bed.start(l, env);
     await svc.listening(workers);
 
     // Two WebSocket subscribers per worker (connections are handed out round-robin).
@@ -70,7 +44,7 @@ describe.each(CASES)("SIGTERM to $l.name (WORKERS=$workers, Redis)", ({ l, worke
     for (let i = 0; i < 2 * workers; i++) sockets.push(await rawSubscriber(url, uid("sig-ws")));
 
     // Redis stops answering for a while: every batch below is in flight at the signal.
-    const admin = new Redis(redis.url);
+    const admin = new Redis(bed.redis().url);
     const batches = Array.from({ length: 6 }, () => {
       const s = sessionEvents(uid("sig-inflight"));
       const items = [uid("a"), uid("b"), uid("c")];
@@ -121,7 +95,7 @@ describe.each(CASES)("SIGTERM to $l.name (WORKERS=$workers, Redis)", ({ l, worke
     expect(await canListen(port)).toBe(true);
 
     // The same command on the same port starts and serves every acknowledged event.
-    const again = start(l, env);
+    const again = bed.start(l, env);
     await again.listening(workers);
     for (const b of batches) {
       const { recommendations } = await gqlOk(url, RecommendationsDocument, {

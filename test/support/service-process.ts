@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { type RedisServerHandle, startRedisServer } from "./redis-server.ts";
 
 /**
  * The service as a supervisor runs it: its own process (group), started the way the
@@ -207,4 +209,37 @@ export function buildService(): Promise<void> {
       code === 0 ? resolve() : reject(new Error(`build failed (${code}):\n${out}`)),
     );
   });
+}
+
+/**
+ * The hooks of a test file of the process: the build and a private redis-server (the
+ * tests pause it) before all; after each test, every process group it started is killed.
+ */
+export function processTestbed(): {
+  redis(): RedisServerHandle;
+  start(l: Launcher, env: Record<string, string | number>): ServiceProcess;
+} {
+  let redis: RedisServerHandle | undefined;
+  let running: ServiceProcess[] = [];
+  beforeAll(async () => {
+    [redis] = await Promise.all([startRedisServer(), buildService()]);
+  }, 180_000);
+  afterEach(() => {
+    for (const s of running) s.killGroup();
+    running = [];
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return {
+    redis() {
+      if (!redis) throw new Error("processTestbed: redis-server not started yet");
+      return redis;
+    },
+    start(l, env) {
+      const svc = launch(l, env);
+      running.push(svc);
+      return svc;
+    },
+  };
 }
