@@ -2,11 +2,17 @@ import { isPrimary, runPrimary, WorkersError, workerCount } from "./cluster.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { startServer } from "./http/server.ts";
 import { fileStateRecorder } from "./learn/state-log.ts";
+import { registerShutdown, STOP_DEADLINE_MS } from "./lifecycle/shutdown.ts";
 import { createLogger } from "./observability/logger.ts";
 import { loadScorer } from "./scoring/load-scorer.ts";
 import { ModelHolder } from "./scoring/model-holder.ts";
 import { createStore } from "./state/create-store.ts";
 
+/**
+ * Exit codes: 0 after a stop on SIGTERM or SIGINT; 1 when the process cannot serve (Redis
+ * unreachable at start, the port taken, workers that keep dying before they listen) or
+ * did not stop cleanly; 2 for invalid configuration.
+ */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -28,24 +34,31 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  // WORKERS > 1: this process only forks and supervises; each worker runs the rest.
+  const logger = createLogger(config.LOG_LEVEL);
+  // WORKERS > 1: this process only forks and supervises; each worker runs the rest. It
+  // waits for its workers' own deadline before it kills them.
   if (workers > 1 && isPrimary()) {
-    runPrimary(workers);
+    const shutdown = registerShutdown({ logger, deadlineMs: STOP_DEADLINE_MS + 1000 });
+    runPrimary(workers, { logger, shutdown, deadlineMs: STOP_DEADLINE_MS + 500 });
     return;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const shutdown = registerShutdown({ logger, deadlineMs: STOP_DEADLINE_MS });
   const store = createStore(config);
+  shutdown.add(() => store.close());
   if (!(await store.ping())) {
-    logger.fatal(
+    await shutdown.stop(
       config.REDIS_CLUSTER_NODES
-        ? `Cannot reach the Redis Cluster (or it is not ok) at ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(",")}; check REDIS_CLUSTER_NODES.`
-        : `Cannot reach Redis at ${config.REDIS_URL && redact(config.REDIS_URL)}; check REDIS_URL.`,
+        ? `cannot reach the Redis Cluster (or it is not ok) at ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(",")}; check REDIS_CLUSTER_NODES`
+        : `cannot reach Redis at ${config.REDIS_URL && redact(config.REDIS_URL)}; check REDIS_URL`,
+      1,
     );
-    await store.close();
-    process.exit(1);
   }
   const models = new ModelHolder(loadScorer(config));
-  const server = await startServer(store, config, models, { logger, processMetrics: true });
+  const server = await startServer(store, config, models, { logger, processMetrics: true }).catch(
+    (err: Error) =>
+      shutdown.stop(`cannot listen on ${config.HOST}:${config.PORT}: ${err.message}`, 1),
+  );
+  shutdown.add(() => server.close());
   if (config.RECORD_STATES_PATH)
     server.engine.recorder = fileStateRecorder(config.RECORD_STATES_PATH);
   const who = workers > 1 ? ` [worker ${process.pid} of ${workers}]` : "";
@@ -59,15 +72,6 @@ async function main(): Promise<void> {
     `sessionrank listening on ${server.url}${who} (store: ${store.kind}${config.REDIS_URL ? ` ${redact(config.REDIS_URL)}` : ""}, model: ${models.scorer.name})`,
   );
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, `${signal}: finishing in-flight requests and closing subscriptions`);
-    await server.close();
-    await store.close();
-    process.exit(0);
-  };
   // A new model without a restart: write the artifact, then `kill -HUP <pid>`.
   process.on("SIGHUP", () => {
     try {
@@ -80,12 +84,13 @@ async function main(): Promise<void> {
       );
     }
   });
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
 function redact(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, "//***@");
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,6 +1,7 @@
 import { ConfigError } from "../config.ts";
 import { UsageError } from "./args.ts";
 import { evaluateCommand } from "./commands/evaluate.ts";
+import { exportFeaturesCommand } from "./commands/export-features.ts";
 import { importItemsCommand } from "./commands/import-items.ts";
 import { nextItemCommand } from "./commands/next-item.ts";
 import { replayCommand } from "./commands/replay.ts";
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   split: splitCommand,
   train: trainCommand,
   evaluate: evaluateCommand,
+  "export-features": exportFeaturesCommand,
   "next-item": nextItemCommand,
   "import-items": importItemsCommand,
 };
@@ -22,6 +24,7 @@ const HELP = `sessionrank CLI
   split <file> --out-dir <dir>      user-disjoint train/test split of a trivago log
   train --data <file> --out <m.json>  replay, record saved states, fit LambdaMART
   evaluate --train <f> --test <f>   prequential MRR of the model and three baselines
+  export-features --data <f> --out <f.libsvm>  saved states of the replay in libsvm ranking format (XGBoost)
   next-item --train <f> --test <f>  HR@20 / MRR@20 of co-visitation vs popularity
   import-items <file>               upsert item metadata (trivago item_metadata.csv or JSON lines of ItemInput)
 

@@ -1,6 +1,6 @@
 /**
- * Builds the demo page (web/) into dist/demo with Vite, which the server serves at /demo.
- * Runs before `npm start` and `npm run dev`; skips the build when dist/demo is newer than
+ * Builds the demo page (web/) into dist/web with Vite, which the server serves at /demo.
+ * Runs before `npm start` and `npm run dev`; skips the build when dist/web is newer than
  * every source (web/ and the generated operations), so a restart costs nothing.
  *
  *   tsx src/demo/build-web.ts [--force]
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const WEB_DIR = join(ROOT, "web");
-export const OUT_DIR = join(ROOT, "dist", "demo");
+export const OUT_DIR = join(ROOT, "dist", "web");
 const STAMP = join(OUT_DIR, ".built");
 const INPUTS = [
   WEB_DIR,
@@ -19,7 +19,7 @@ const INPUTS = [
   join(ROOT, "package-lock.json"),
 ];
 
-function newest(path: string): number {
+export function newest(path: string): number {
   if (!existsSync(path)) return 0;
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
@@ -31,7 +31,7 @@ function newest(path: string): number {
   return max;
 }
 
-/** True when dist/demo is missing or older than one of its sources. */
+/** True when dist/web is missing or older than one of its sources. */
 export function webBuildIsStale(): boolean {
   if (!existsSync(STAMP)) return true;
   const built = statSync(STAMP).mtimeMs;

@@ -3,8 +3,8 @@ import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, posix, resolve, sep } from "node:path";
 
-/** Where `npm start` (its prestart step) builds the demo page: dist/demo, gitignored. */
-export const DEMO_DIR = new URL("../../dist/demo/", import.meta.url).pathname;
+/** Where `npm start` (its prestart step) builds the demo page: dist/web, gitignored. */
+export const DEMO_DIR = new URL("../../dist/web/", import.meta.url).pathname;
 
 export const DEMO_PREFIX = "/demo";
 

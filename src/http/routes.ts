@@ -11,7 +11,7 @@ export interface RouteDeps {
   logger: Logger;
   /** Name of the model in use (for /ready). */
   model(): string;
-  /** The built demo page (default dist/demo). */
+  /** The built demo page (default dist/web). */
   demoDir?: string;
 }
 

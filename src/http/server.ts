@@ -46,7 +46,7 @@ export interface ServerOptions {
   logger?: Logger;
   /** Report process metrics (CPU, memory, event loop, GC) at /metrics: once per process. */
   processMetrics?: boolean;
-  /** The built demo page (default dist/demo). */
+  /** The built demo page (default dist/web). */
   demoDir?: string;
   /**
    * How long close() lets in-flight HTTP requests run before it ends subscriptions, and

@@ -31,10 +31,23 @@ export interface PrequentialResult {
   clickedNotShown: number;
 }
 
+/** A clickout as it was scored: the shown list's feature rows and which item was chosen. */
+export interface ScoredClickout {
+  sessionId: string;
+  /** Row-major, FEATURE_COUNT columns, one row per shown item. */
+  matrix: Float64Array;
+  /** 1 for the clicked item; all 0 when it was not in the list (that clickout scores 0). */
+  labels: number[];
+  /** Whether it was its session's last clickout (the challenge's target). */
+  isLast: boolean;
+}
+
 export interface PrequentialOptions {
   scorer?: Scorer;
   /** Keep the feature matrices (training data). */
   collect?: boolean;
+  /** Every scored clickout, in replay order, before it is ingested (export-features). */
+  onClickout?: (clickout: ScoredClickout) => void | Promise<void>;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -97,6 +110,8 @@ export async function prequential(
         for (let i = 0; i < n; i++) scores[i] = baselineScore[b](matrix, i);
         sums[b].add(reciprocalRank(scores, labels), isLast);
       }
+      if (opts.onClickout)
+        await opts.onClickout({ sessionId: e.sessionId, matrix, labels, isLast });
       if (opts.collect && labels.includes(1)) {
         const features: Float64Array[] = [];
         for (let i = 0; i < n; i++)

@@ -20,39 +20,69 @@ export interface GbdtTree {
   cover?: number[];
 }
 
+/** A tree as scored: ours send NaN left; an imported one may learn where it goes per node. */
+export interface ScoredTree extends GbdtTree {
+  // 1 where a missing value (NaN) goes right (XGBoost's default direction per split).
+  missingRight?: number[];
+}
+
 export interface GbdtModel {
   format: typeof GBDT_FORMAT;
   formatVersion: 1;
   name: string;
   featureNames: string[];
   baseScore: number;
-  trees: GbdtTree[];
+  trees: ScoredTree[];
+  /**
+   * "float32": baseScore and the leaves are summed in float32, rounded after each tree, as
+   * XGBoost does (imported models only; ours sum in float64).
+   */
+  sum?: "float32";
+  /** "logistic": the sum goes through XGBoost's float32 sigmoid (binary:logistic). */
+  output?: "logistic";
   training?: Record<string, unknown>;
   metrics?: Record<string, number>;
 }
 
+/**
+ * Whether a walk goes right at a node: `>` rather than `<=`, so NaN (and a missing feature,
+ * read as undefined) compares false and goes left, unless the node sends missing values right.
+ */
+function goesRight(v: number, threshold: number, missingRight: number | undefined): boolean {
+  return v > threshold || (Number.isNaN(v) && missingRight === 1);
+}
+
 /** The index of the leaf `x` reaches in `tree`. */
-export function leafOf(tree: GbdtTree, x: ArrayLike<number>): number {
-  const { feature, threshold, left, right } = tree;
+export function leafOf(tree: ScoredTree, x: ArrayLike<number>): number {
+  const { feature, threshold, left, right, missingRight } = tree;
   let i = 0;
   let l = left[0]!;
   while (l >= 0) {
-    // `>` rather than `<=`: NaN (and a missing feature, read as undefined) compares false and
-    // so goes left with no extra check.
-    i = x[feature[i]!]! > threshold[i]! ? right[i]! : l;
+    i = goesRight(x[feature[i]!]!, threshold[i]!, missingRight?.[i]) ? right[i]! : l;
     l = left[i]!;
   }
   return i;
 }
 
+/**
+ * XGBoost's `1.0f / (1.0f + expf(-x))`. Each float32 step done in float64 and rounded is
+ * exact (a float64 holds the exact result of a float32 + or / before rounding), so only
+ * expf can differ: V8's exp, rounded to float32, against the C library's expf.
+ */
+export function sigmoid32(x: number): number {
+  const fr = Math.fround;
+  return fr(1 / fr(1 + fr(Math.exp(-x))));
+}
+
 export function predict(model: GbdtModel, x: ArrayLike<number>): number {
-  let s = model.baseScore;
+  const f32 = model.sum === "float32";
+  let s = f32 ? Math.fround(model.baseScore) : model.baseScore;
   const trees = model.trees;
   for (let t = 0; t < trees.length; t++) {
     const tree = trees[t]!;
-    s += tree.value[leafOf(tree, x)]!;
+    s = f32 ? Math.fround(s + tree.value[leafOf(tree, x)]!) : s + tree.value[leafOf(tree, x)]!;
   }
-  return s;
+  return model.output === "logistic" ? sigmoid32(s) : s;
 }
 
 /** baseScore plus every root value: the prediction before any split is taken into account. */
@@ -64,7 +94,8 @@ export function expectedValue(model: GbdtModel): number {
 
 /**
  * Saabas path attribution: each step down a decision path credits the change in node value to
- * the feature that was split on, so expectedValue(model) + sum(out) === predict(model, x).
+ * the feature that was split on, so expectedValue(model) + sum(out) === predict(model, x)
+ * (before `output`'s transform, and up to rounding for float32 sums).
  * Pass `out` to stay allocation-free; it is zeroed first.
  */
 export function contributions(
@@ -80,12 +111,12 @@ export function contributions(
     );
   } else out.fill(0);
   for (const tree of model.trees) {
-    const { feature, threshold, left, right, value } = tree;
+    const { feature, threshold, left, right, value, missingRight } = tree;
     let i = 0;
     let l = left[0]!;
     while (l >= 0) {
       const f = feature[i]!;
-      const child = x[f]! > threshold[i]! ? right[i]! : l;
+      const child = goesRight(x[f]!, threshold[i]!, missingRight?.[i]) ? right[i]! : l;
       out[f] = out[f]! + value[child]! - value[i]!;
       i = child;
       l = left[i]!;
@@ -157,6 +188,8 @@ function literal(v: number): string {
  * comes from typed arrays or is counted here, so the source holds only numbers, whatever the
  * artifact contained. Undefined when a tree is too big, or the runtime refuses to generate
  * code (a CSP, --disallow-code-generation-from-strings) or to parse it (nesting too deep).
+ * A node that sends missing values right tests `!(x <= t)` (true for NaN), and float32 sums
+ * round after each tree (`fr`): a model without either generates the same code as before.
  */
 function generateScoreRows(
   roots: Int32Array,
@@ -165,15 +198,20 @@ function generateScoreRows(
   left: Int32Array,
   right: Int32Array,
   value: Float64Array,
+  missRight: Uint8Array,
+  f32: boolean,
   stride: number,
 ): ScoreRowsFn | undefined {
   const treeCount = roots.length;
   const size = (t: number): number =>
     (t + 1 < treeCount ? roots[t + 1]! : value.length) - roots[t]!;
+  const test = (i: number): string =>
+    missRight[i] === 1
+      ? `!(m[o+${column[i]!}]<=${literal(threshold[i]!)})`
+      : `m[o+${column[i]!}]>${literal(threshold[i]!)}`;
   const node = (i: number): string =>
-    left[i]! < 0
-      ? `l=${i};`
-      : `if(m[o+${column[i]!}]>${literal(threshold[i]!)}){${node(right[i]!)}}else{${node(left[i]!)}}`;
+    left[i]! < 0 ? `l=${i};` : `if(${test(i)}){${node(right[i]!)}}else{${node(left[i]!)}}`;
+  const add = f32 ? "s=fr(s+val[l]);" : "s+=val[l];";
   const chunks: ScoreRowsFn[] = [];
   try {
     for (let t0 = 0; t0 < treeCount; ) {
@@ -182,7 +220,7 @@ function generateScoreRows(
       let body = "";
       while (t1 < treeCount && (t1 === t0 || nodes + size(t1) <= CHUNK_NODES)) {
         if (size(t1) > MAX_TREE_NODES) return undefined;
-        body += `${node(roots[t1]!)}s+=val[l];lv[b+${t1}]=l;\n`;
+        body += `${node(roots[t1]!)}${add}lv[b+${t1}]=l;\n`;
         nodes += size(t1);
         t1++;
       }
@@ -193,7 +231,7 @@ let s=out[r],l=0;
 ${body}out[r]=s;
 }
 }`;
-      chunks.push(new Function("val", source)(value) as ScoreRowsFn);
+      chunks.push(new Function("val", "fr", source)(value, Math.fround) as ScoreRowsFn);
       t0 = t1;
     }
   } catch {
@@ -228,6 +266,7 @@ export function compileModel(
   const left = new Int32Array(total);
   const right = new Int32Array(total);
   const value = new Float64Array(total);
+  const missRight = new Uint8Array(total);
   const roots = new Int32Array(model.trees.length);
   let at = 0;
   model.trees.forEach((tree, t) => {
@@ -240,6 +279,7 @@ export function compileModel(
       left[at + i] = l >= 0 ? at + l : -1;
       right[at + i] = l >= 0 ? at + tree.right[i]! : -1;
       value[at + i] = tree.value[i]!;
+      if (l >= 0 && tree.missingRight?.[i] === 1) missRight[at + i] = 1;
     }
     at += tree.feature.length;
   });
@@ -277,9 +317,25 @@ export function compileModel(
   const pFeature = Int32Array.from(stepFeature);
   const pChild = Float64Array.from(stepChild);
   const pNode = Float64Array.from(stepNode);
-  const base = model.baseScore;
+  const f32 = model.sum === "float32";
+  const logistic = model.output === "logistic";
+  const fr = Math.fround;
+  const base = f32 ? fr(model.baseScore) : model.baseScore;
   const treeCount = roots.length;
-  const generatedRows = generateScoreRows(roots, column, threshold, left, right, value, stride);
+  const generatedRows = generateScoreRows(
+    roots,
+    column,
+    threshold,
+    left,
+    right,
+    value,
+    missRight,
+    f32,
+    stride,
+  );
+  // `goesRight` on the packed arrays: the NaN test runs only when `>` already said no.
+  const goRight = (v: number, i: number): boolean =>
+    v > threshold[i]! || (Number.isNaN(v) && missRight[i] === 1);
   // Where leaves go when the caller does not want them: the generated code always records.
   let scratch = new Int32Array(0);
   return {
@@ -292,12 +348,12 @@ export function compileModel(
         let i = roots[t]!;
         let l = left[i]!;
         while (l >= 0) {
-          i = x[feature[i]!]! > threshold[i]! ? right[i]! : l;
+          i = goRight(x[feature[i]!]!, i) ? right[i]! : l;
           l = left[i]!;
         }
-        s += value[i]!;
+        s = f32 ? fr(s + value[i]!) : s + value[i]!;
       }
-      return s;
+      return logistic ? sigmoid32(s) : s;
     },
     contributions(x: ArrayLike<number>, out: Float64Array): void {
       out.fill(0);
@@ -306,7 +362,7 @@ export function compileModel(
         let l = left[i]!;
         while (l >= 0) {
           const f = feature[i]!;
-          const child = x[f]! > threshold[i]! ? right[i]! : l;
+          const child = goRight(x[f]!, i) ? right[i]! : l;
           out[f] = out[f]! + value[child]! - value[i]!;
           i = child;
           l = left[i]!;
@@ -319,21 +375,22 @@ export function compileModel(
         if (leaves === undefined && scratch.length < n * treeCount)
           scratch = new Int32Array(n * treeCount);
         generatedRows(matrix, n, out, leaves ?? scratch);
-        return;
-      }
-      for (let t = 0; t < treeCount; t++) {
-        const root = roots[t]!;
-        for (let r = 0, row = 0; r < n; r++, row += stride) {
-          let i = root;
-          let l = left[i]!;
-          while (l >= 0) {
-            i = matrix[row + column[i]!]! > threshold[i]! ? right[i]! : l;
-            l = left[i]!;
+      } else {
+        for (let t = 0; t < treeCount; t++) {
+          const root = roots[t]!;
+          for (let r = 0, row = 0; r < n; r++, row += stride) {
+            let i = root;
+            let l = left[i]!;
+            while (l >= 0) {
+              i = goRight(matrix[row + column[i]!]!, i) ? right[i]! : l;
+              l = left[i]!;
+            }
+            out[r] = f32 ? fr(out[r]! + value[i]!) : out[r]! + value[i]!;
+            if (leaves) leaves[r * treeCount + t] = i;
           }
-          out[r] = out[r]! + value[i]!;
-          if (leaves) leaves[r * treeCount + t] = i;
         }
       }
+      if (logistic) for (let r = 0; r < n; r++) out[r] = sigmoid32(out[r]!);
     },
     leafContributions(leaves: Int32Array, r: number, out: Float64Array): void {
       out.fill(0);

@@ -26,6 +26,7 @@ const ROOMS = [
   "graphql",
   "demo",
   "http",
+  "lifecycle",
   "cli",
   "cluster",
   "main",

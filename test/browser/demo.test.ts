@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScorer } from "../../src/scoring/load-scorer.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
+import { buildService } from "../support/service-process.ts";
 
 /**
  * The demo page (web/, served at /demo) in Debian's Chromium driven by playwright-core,
@@ -33,34 +33,14 @@ if (!HAVE_CHROMIUM) {
   );
 }
 
-/** Builds web/ into dist/demo (skipped by the script when it is up to date). */
-function buildWeb(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/demo/build-web.ts"], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`demo build failed (${code}):\n${out}`)),
-    );
-  });
-}
-
 describe.skipIf(!HAVE_CHROMIUM)("demo page in Chromium", () => {
   let server: TestServer;
   let context: BrowserContext;
   let profile: string;
 
   beforeAll(async () => {
-    await buildWeb();
+    // dist/web, by the build npm start runs (one at a time: other test files build too).
+    await buildService();
     // The model `npm start` serves (models/default.json; the hand-weighted one without it).
     server = await startTestServer("redis", {}, { scorer: loadScorer({ MODEL_PATH: undefined }) });
     profile = mkdtempSync(join(tmpdir(), "sessionrank-chromium-"));

@@ -13,7 +13,7 @@ import { boostingFlag, numberFlag, optionalNumberFlag, parse, requireString } fr
 import { progressBar } from "../progress.ts";
 
 const USAGE =
-  "evaluate --train <file> --test <file> [--model <model.json> | --hand] [--trees 150] [--learning-rate 0.2] [--boosting dart|gbdt] [--seed 1] [--format json|text]\n  Learns from the train file (or loads the model), then replays the test file onto a fresh store, scoring each clickout before it is ingested.";
+  "evaluate --train <file> --test <file> [--model <model.json> | --hand] [--frozen] [--trees 150] [--learning-rate 0.2] [--boosting dart|gbdt] [--seed 1] [--format json|text]\n  Learns from the train file (or loads the model: ours or an XGBoost JSON model), then replays the test file onto a fresh store, scoring each clickout before it is ingested.\n  --frozen scores with the model exactly as loaded. Every evaluation is frozen today; once the online layer of issue 17 lands, the default will replay with its per-clickout updates, as the service would.";
 
 export async function evaluateCommand(argv: string[]): Promise<void> {
   const { flags } = parse(
@@ -23,6 +23,8 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       test: { type: "string" },
       model: { type: "string" },
       hand: { type: "boolean" },
+      // No online layer exists yet, so scoring is frozen either way (reported as such).
+      frozen: { type: "boolean" },
       trees: { type: "string" },
       "learning-rate": { type: "string" },
       boosting: { type: "string" },
@@ -73,6 +75,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   });
   bar.end();
   const result = {
+    frozen: true,
     model: r.model,
     baselines: r.baselines,
     events_per_second: Math.round(r.eventsPerSecond),
@@ -82,7 +85,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     return;
   }
   const rows: [string, (typeof r)["model"]][] = [
-    [`model (${scorer.name})`, r.model],
+    [`model (${scorer.name}, frozen)`, r.model],
     ["shown_order", r.baselines.shown_order],
     ["popularity", r.baselines.popularity],
     ["session_interacted_first", r.baselines.session_interacted_first],
