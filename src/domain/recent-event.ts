@@ -4,12 +4,12 @@
  * types never hold `|`.
  */
 export interface RecentEvent {
-  type: string;
+  readonly type: string;
   /** The event's item; undefined for events without one. */
-  itemId: string | undefined;
-  step: number;
+  readonly itemId: string | undefined;
+  readonly step: number;
   /** Epoch ms (event time). */
-  timestamp: number;
+  readonly timestamp: number;
 }
 
 export function formatRecentEvent(e: RecentEvent): string {

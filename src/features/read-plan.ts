@@ -15,8 +15,22 @@ export interface ReadPlan<T> {
 
 export type PlanValue<P> = P extends ReadPlan<infer T> ? T : never;
 
+/** One read and its parser (a class: a rescore builds one per candidate). */
+class One<T> implements ReadPlan<T> {
+  readonly reads: readonly ReadOp[];
+  constructor(
+    op: ReadOp,
+    private readonly of: (v: ReadValue | undefined) => T,
+  ) {
+    this.reads = [op];
+  }
+  parse(values: readonly ReadValue[], at: number): T {
+    return this.of(values[at]);
+  }
+}
+
 function one<T>(op: ReadOp, parse: (v: ReadValue | undefined) => T): ReadPlan<T> {
-  return { reads: [op], parse: (values, at) => parse(values[at]) };
+  return new One(op, parse);
 }
 
 /** A hash, whole (`{}` when missing). */
@@ -26,6 +40,22 @@ export const hgetall = (key: string): ReadPlan<Record<string, string>> =>
 /** Some fields of a hash, in field order (null for a missing field or key). */
 export const hmget = (key: string, fields: readonly string[]): ReadPlan<(string | null)[]> =>
   one({ op: "hmget", key, fields }, (v) => (v ?? []) as (string | null)[]);
+
+/** The same fields of several hashes, one HMGET each, in key order. */
+export function hmgetEach(
+  keys: readonly string[],
+  fields: readonly string[],
+): ReadPlan<(string | null)[][]> {
+  const reads: ReadOp[] = keys.map((key) => ({ op: "hmget", key, fields }));
+  return {
+    reads,
+    parse: (values, at) => {
+      const out = new Array<(string | null)[]>(reads.length);
+      for (let i = 0; i < reads.length; i++) out[i] = (values[at + i] ?? []) as (string | null)[];
+      return out;
+    },
+  };
+}
 
 /** Scores of members of a sorted set, in member order (null when absent). */
 export const zmscore = (key: string, members: readonly string[]): ReadPlan<(number | null)[]> =>

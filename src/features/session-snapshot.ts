@@ -192,12 +192,28 @@ function objectOf(m: ReadonlyMap<string, string>): Record<string, string> {
 }
 
 const parsedRecent = new WeakMap<readonly string[], readonly RecentEvent[]>();
+/**
+ * Parsed records by their text: a session's next snapshot holds the same records but one,
+ * so each is parsed once rather than at every rescore. Bounded: cleared when full.
+ */
+const parsedRecord = new Map<string, RecentEvent>();
+const RECORD_CACHE = 20_000;
+
+function parsed(record: string): RecentEvent {
+  let e = parsedRecord.get(record);
+  if (e === undefined) {
+    if (parsedRecord.size >= RECORD_CACHE) parsedRecord.clear();
+    e = parseRecentEvent(record);
+    parsedRecord.set(record, e);
+  }
+  return e;
+}
 
 /** The session's recent events, newest first (parsed once per snapshot's list). */
 export function recentEvents(snap: SessionSnapshot): readonly RecentEvent[] {
   let out = parsedRecent.get(snap.raw.recent);
   if (out === undefined) {
-    out = snap.raw.recent.map(parseRecentEvent);
+    out = snap.raw.recent.map(parsed);
     parsedRecent.set(snap.raw.recent, out);
   }
   return out;

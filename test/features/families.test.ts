@@ -71,12 +71,15 @@ describe("the feature vector's families", () => {
           parse: (values, at) =>
             list.items.map((_, i) => (values[at + i] ?? {}) as Record<string, string>),
         });
+        const columns: string[] = [];
         const items: ItemFields = {
-          text(i, field) {
+          column(field) {
             expect(family.itemFields, `${family.name} reads ${field}`).toContain(field);
-            return hashes[i]![field] ?? null;
+            columns.push(field);
+            return columns.length - 1;
           },
-          count: (i, field) => Number(items.text(i, field) ?? 0),
+          text: (i, column) => hashes[i]![columns[column]!] ?? null,
+          count: (i, column) => Number(items.text(i, column) ?? 0),
         };
         fill(rows, items);
         for (let i = 0; i < list.items.length; i++)

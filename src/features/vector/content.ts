@@ -55,11 +55,15 @@ export const contentFamily = defineFamily({
   },
   fill(rows, { snap, list, items, data }) {
     const n = list.items.length;
+    const MARKER = items.column(META.marker);
+    const SIGNATURE = items.column(META.signature);
+    const STARS_AT = items.column(STARS);
+    const RATING_AT = items.column(RATING);
     const stars: (number | undefined)[] = [];
     const rating: (number | undefined)[] = [];
     for (let i = 0; i < n; i++) {
-      stars.push(finite(items.text(i, STARS)));
-      rating.push(finite(items.text(i, RATING)));
+      stars.push(finite(items.text(i, STARS_AT)));
+      rating.push(finite(items.text(i, RATING_AT)));
     }
     const starsRank = new Float64Array(n).fill(0.5);
     const ratingRank = new Float64Array(n).fill(0.5);
@@ -69,7 +73,7 @@ export const contentFamily = defineFamily({
       rankKnown(rating, ratingRank);
     }
     for (let i = 0; i < n; i++) {
-      const sig = decodeSignature(items.text(i, META.signature));
+      const sig = decodeSignature(items.text(i, SIGNATURE));
       let simMax = -1;
       let simMean = -1;
       let simClickout = -1;
@@ -88,7 +92,7 @@ export const contentFamily = defineFamily({
       }
       let met = 0;
       for (const has of data.filters) if (has[i]) met++;
-      rows.set(i, "c_in_catalogue", items.text(i, META.marker) !== null ? 1 : 0);
+      rows.set(i, "c_in_catalogue", items.text(i, MARKER) !== null ? 1 : 0);
       rows.set(i, "c_sim_touched_max", simMax);
       rows.set(i, "c_sim_touched_mean", simMean);
       rows.set(i, "c_sim_last_clickout", simClickout);

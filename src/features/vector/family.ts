@@ -17,13 +17,16 @@ export interface Rows {
 
 /**
  * The candidates' item hashes (counters and catalogue fields), read once for every family
- * with one HMGET per candidate; a value is looked up by field name.
+ * with one HMGET per candidate. A value is looked up by field name: `column(name)` once
+ * per fill, then by candidate.
  */
 export interface ItemFields {
+  /** Where a field is; it must be one the family declares in `itemFields`. */
+  column(field: string): number;
   /** The field of candidate `i`; null when absent. */
-  text(i: number, field: string): string | null;
+  text(i: number, column: number): string | null;
   /** The field as a number; 0 when absent. */
-  count(i: number, field: string): number;
+  count(i: number, column: number): number;
 }
 
 /** What a family's `fill` is handed: the session, the list, the item hashes, its own reads. */

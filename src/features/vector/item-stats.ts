@@ -36,18 +36,21 @@ export const itemStatsFamily = defineFamily({
   reads: (keys, _snap, list) => zmscore(keys.globalPopularity(), list.items),
   fill(rows, { list, items, data: globalPopularity }) {
     const n = list.items.length;
+    const IMP = items.column(ITEM_FIELDS.impressions);
+    const EXAM = items.column(ITEM_FIELDS.examined);
+    const CLK = items.column(ITEM_FIELDS.clickouts);
+    const interactionColumns = INTERACTION_FIELDS.map((f) => items.column(f));
     const examCtr = new Float64Array(n);
     for (let i = 0; i < n; i++)
       examCtr[i] =
-        (items.count(i, ITEM_FIELDS.clickouts) + CTR_PRIOR_CLICKS) /
-        (items.count(i, ITEM_FIELDS.examined) + CTR_PRIOR_IMPRESSIONS);
+        (items.count(i, CLK) + CTR_PRIOR_CLICKS) / (items.count(i, EXAM) + CTR_PRIOR_IMPRESSIONS);
     const examCtrRank = new Float64Array(n).fill(0.5);
     rankInto(examCtr, examCtrRank);
     for (let i = 0; i < n; i++) {
-      const impressions = items.count(i, ITEM_FIELDS.impressions);
-      const clickouts = items.count(i, ITEM_FIELDS.clickouts);
+      const impressions = items.count(i, IMP);
+      const clickouts = items.count(i, CLK);
       let interactions = 0;
-      for (const f of INTERACTION_FIELDS) interactions += items.count(i, f);
+      for (const c of interactionColumns) interactions += items.count(i, c);
       rows.set(i, "i_impressions", Math.log1p(impressions));
       rows.set(i, "i_clickouts", Math.log1p(clickouts));
       rows.set(i, "i_ctr", (clickouts + CTR_PRIOR_CLICKS) / (impressions + CTR_PRIOR_IMPRESSIONS));

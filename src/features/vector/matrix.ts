@@ -1,5 +1,5 @@
 import type { Keys } from "../../domain/keys.ts";
-import { all, hmget, map, type ReadPlan, struct } from "../read-plan.ts";
+import { all, hmgetEach, map, type ReadPlan, struct } from "../read-plan.ts";
 import type { SessionSnapshot } from "../session-snapshot.ts";
 import { FAMILIES } from "./families.ts";
 import type { CandidateList, FeatureFamily, ItemFields, Rows } from "./family.ts";
@@ -21,7 +21,10 @@ export function vectorPlan(
   const fields = itemFieldsOf(families);
   return map(
     struct({
-      hashes: all(list.items.map((c) => hmget(keys.item(c), fields.names))),
+      hashes: hmgetEach(
+        list.items.map((c) => keys.item(c)),
+        fields.names,
+      ),
       fills: all(families.map((f) => f.plan(keys, snap, list))),
     }),
     ({ hashes, fills }) => {
@@ -56,13 +59,13 @@ function itemFieldsOf(families: readonly FeatureFamily[]) {
 }
 
 function itemFields(hashes: (string | null)[][], index: ReadonlyMap<string, number>): ItemFields {
-  const at = (field: string) => {
-    const k = index.get(field);
-    if (k === undefined) throw new Error(`item field ${field} is read by no family`);
-    return k;
-  };
   return {
-    text: (i, field) => hashes[i]?.[at(field)] ?? null,
-    count: (i, field) => Number(hashes[i]?.[at(field)] ?? 0),
+    column(field) {
+      const k = index.get(field);
+      if (k === undefined) throw new Error(`item field ${field} is read by no family`);
+      return k;
+    },
+    text: (i, column) => hashes[i]?.[column] ?? null,
+    count: (i, column) => Number(hashes[i]?.[column] ?? 0),
   };
 }
