@@ -8,8 +8,8 @@ import {
   parseSessionItem,
   type SessionItemCounters,
 } from "../state/ops.ts";
+import { hgetall, lrange, map, type ReadPlan, struct } from "../state/read-plan.ts";
 import { chunkedValue, sameChunked } from "./accumulators/chunked-field.ts";
-import { hgetall, lrange, map, type ReadPlan, struct } from "./read-plan.ts";
 
 /**
  * A session's accumulated state as the scorer sees it. Read in one round trip before an

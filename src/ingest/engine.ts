@@ -1,7 +1,6 @@
 import type { SessionEvent } from "../domain/event-type.ts";
 import { eventWrites } from "../features/accumulate.ts";
 import type { FeatureContext } from "../features/context.ts";
-import { constant, runPlan, struct } from "../features/read-plan.ts";
 import { foldSession, type SessionSnapshot } from "../features/session-snapshot.ts";
 import type { CandidateList } from "../features/vector/family.ts";
 import { Publisher } from "../publish/publisher.ts";
@@ -11,6 +10,7 @@ import { listBody, numbered, type RecommendationList } from "../recommend/recomm
 import { Recommender } from "../recommend/recommender.ts";
 import { coalesceOps } from "../state/coalesce-ops.ts";
 import type { Op } from "../state/ops.ts";
+import { constant, runPlan, struct } from "../state/read-plan.ts";
 import { SessionLock } from "./session-lock.ts";
 
 export interface TrackOutcome {

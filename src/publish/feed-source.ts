@@ -1,11 +1,11 @@
 import type { Keys } from "../domain/keys.ts";
 import { SESSION_FIELDS } from "../domain/session-fields.ts";
-import { hgetall, hmget, map, type ReadPlan, runPlan, struct } from "../features/read-plan.ts";
 import type { Deps } from "../recommend/deps.ts";
 import type { RecommendationList } from "../recommend/recommendation-list.ts";
 import type { Recommender } from "../recommend/recommender.ts";
 import { type ListRules, type RuleFacts, ruleFactsPlan, sessionSeen } from "../recommend/rules.ts";
 import { parseSessionItem, type SessionItemCounters } from "../state/ops.ts";
+import { hgetall, hmget, map, type ReadPlan, runPlan, struct } from "../state/read-plan.ts";
 import type { Unsubscribe } from "../state/store.ts";
 import type { SessionWatches } from "./watches.ts";
 

@@ -1,6 +1,6 @@
 import type { Keys } from "../domain/keys.ts";
-import { hmget, map, type ReadPlan } from "../features/read-plan.ts";
 import type { Op } from "../state/ops.ts";
+import { hmget, map, type ReadPlan } from "../state/read-plan.ts";
 import type { Store } from "../state/store.ts";
 
 const WATCH_FIELD = "n";

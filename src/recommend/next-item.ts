@@ -1,9 +1,9 @@
 import type { Keys } from "../domain/keys.ts";
-import { all, map, type ReadPlan, struct, ztop } from "../features/read-plan.ts";
 import type { SessionSnapshot } from "../features/session-snapshot.ts";
 import { COVISIT_SOURCES } from "../features/vector/covisitation.ts";
 import type { RankedItem } from "../scoring/rank.ts";
 import { roundScore } from "../scoring/rank.ts";
+import { all, map, type ReadPlan, struct, ztop } from "../state/read-plan.ts";
 
 /**
  * Recommendations for a session with no list on screen (cold start): items co-visited

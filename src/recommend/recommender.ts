@@ -1,7 +1,7 @@
 import type { EventType } from "../domain/event-type.ts";
-import { map, type ReadPlan, runPlan, ztop } from "../features/read-plan.ts";
 import { type SessionSnapshot, snapshotPlan } from "../features/session-snapshot.ts";
 import type { CandidateList } from "../features/vector/family.ts";
+import { map, type ReadPlan, runPlan, ztop } from "../state/read-plan.ts";
 import type { Deps } from "./deps.ts";
 import { nextItemPlan } from "./next-item.ts";
 import {

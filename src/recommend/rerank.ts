@@ -1,8 +1,8 @@
-import { map, type ReadPlan } from "../features/read-plan.ts";
 import type { SessionSnapshot } from "../features/session-snapshot.ts";
 import type { CandidateList } from "../features/vector/family.ts";
 import { vectorPlan } from "../features/vector/matrix.ts";
 import { rankCandidates } from "../scoring/rank.ts";
+import { map, type ReadPlan } from "../state/read-plan.ts";
 import type { Deps } from "./deps.ts";
 import { type RankedList, rankedList } from "./recommendation-list.ts";
 

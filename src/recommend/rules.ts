@@ -5,6 +5,9 @@ import { itemEventIndex } from "../domain/event-type.ts";
 import { isId } from "../domain/ids.ts";
 import type { Keys } from "../domain/keys.ts";
 import type { FieldError, Result } from "../domain/result.ts";
+import type { SessionSnapshot } from "../features/session-snapshot.ts";
+import type { RankedItem } from "../scoring/rank.ts";
+import { roundScore } from "../scoring/rank.ts";
 import {
   all,
   constant,
@@ -13,10 +16,7 @@ import {
   smismember,
   struct,
   zmscore,
-} from "../features/read-plan.ts";
-import type { SessionSnapshot } from "../features/session-snapshot.ts";
-import type { RankedItem } from "../scoring/rank.ts";
-import { roundScore } from "../scoring/rank.ts";
+} from "../state/read-plan.ts";
 
 /**
  * What a site lets a list show: the business rules of one request or one subscriber,

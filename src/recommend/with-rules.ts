@@ -1,6 +1,6 @@
-import { constant, map, runPlan, srandmember, struct } from "../features/read-plan.ts";
 import type { SessionSnapshot } from "../features/session-snapshot.ts";
 import type { CandidateList } from "../features/vector/family.ts";
+import { constant, map, runPlan, srandmember, struct } from "../state/read-plan.ts";
 import type { Deps } from "./deps.ts";
 import { nextItemPlan } from "./next-item.ts";
 import { type RankedList, rankedList } from "./recommendation-list.ts";

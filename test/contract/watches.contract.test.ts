@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { runPlan } from "../../src/features/read-plan.ts";
 import { watchedPlan } from "../../src/publish/watches.ts";
+import { runPlan } from "../../src/state/read-plan.ts";
 import { RedisStore } from "../../src/state/redis-store.ts";
 import { makeEngine, type TestEngine } from "../support/stores.ts";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createKeys } from "../../src/domain/keys.ts";
-import { runPlan } from "../../src/features/read-plan.ts";
+import { runPlan } from "../../src/state/read-plan.ts";
 import { FAMILIES } from "../../src/features/vector/families.ts";
 import type { ItemFields, Rows } from "../../src/features/vector/family.ts";
 import { FEATURE_NAMES, type FeatureName } from "../../src/features/vector/names.ts";

@@ -1,7 +1,15 @@
 import { META } from "../../catalog/meta.ts";
 import { decodeSignature, normalizeProperty, similarity } from "../../catalog/properties.ts";
 import type { Keys } from "../../domain/keys.ts";
-import { all, constant, hmget, map, type ReadPlan, smismember, struct } from "../read-plan.ts";
+import {
+  all,
+  constant,
+  hmget,
+  map,
+  type ReadPlan,
+  smismember,
+  struct,
+} from "../../state/read-plan.ts";
 import { lastClickoutItem, type SessionSnapshot } from "../session-snapshot.ts";
 import { defineFamily } from "./family.ts";
 import { rankKnown } from "./rank.ts";

@@ -1,5 +1,5 @@
 import { EVENT_TYPES, type EventType } from "../../domain/event-type.ts";
-import { constant, struct, zmscore } from "../read-plan.ts";
+import { constant, struct, zmscore } from "../../state/read-plan.ts";
 import { recentEvents } from "../session-snapshot.ts";
 import { defineFamily } from "./family.ts";
 

@@ -1,4 +1,4 @@
-import { all, zmscore } from "../read-plan.ts";
+import { all, zmscore } from "../../state/read-plan.ts";
 import { defineFamily } from "./family.ts";
 
 /** How many of the session's latest items feed the co-visitation features. */

@@ -1,5 +1,5 @@
 import type { Keys } from "../../domain/keys.ts";
-import { constant, map, type ReadPlan } from "../read-plan.ts";
+import { constant, map, type ReadPlan } from "../../state/read-plan.ts";
 import type { SessionSnapshot } from "../session-snapshot.ts";
 import type { FeatureName } from "./names.ts";
 

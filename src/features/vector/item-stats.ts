@@ -1,6 +1,6 @@
 import { ITEM_EVENT_TYPES, itemEventIndex } from "../../domain/event-type.ts";
+import { zmscore } from "../../state/read-plan.ts";
 import { ITEM_FIELDS } from "../accumulators/item-stats.ts";
-import { zmscore } from "../read-plan.ts";
 import { defineFamily } from "./family.ts";
 import { rankInto } from "./rank.ts";
 

@@ -1,5 +1,5 @@
 import type { Keys } from "../../domain/keys.ts";
-import { all, hmgetEach, map, type ReadPlan, struct } from "../read-plan.ts";
+import { all, hmgetEach, map, type ReadPlan, struct } from "../../state/read-plan.ts";
 import type { SessionSnapshot } from "../session-snapshot.ts";
 import { FAMILIES } from "./families.ts";
 import type { CandidateList, FeatureFamily, ItemFields, Rows } from "./family.ts";

@@ -1,5 +1,5 @@
-import type { Op } from "../state/ops.ts";
-import type { ReadOp, ReadValue, Store } from "../state/store.ts";
+import type { Op } from "./ops.ts";
+import type { ReadOp, ReadValue, Store } from "./store.ts";
 
 /**
  * Reads that carry their own parser. A plan's parser is handed the values of exactly its
