@@ -5,7 +5,13 @@ import { encodeOps } from "./encode-ops.ts";
 import { keySlot as calculateSlot } from "./key-slot.ts";
 import { loadLua } from "./lua/index.ts";
 import type { Op } from "./ops.ts";
-import { decodeReads, type PipelineResult, queueRead } from "./redis-codec.ts";
+import {
+  decodeReads,
+  type PipelineResult,
+  publishArgs,
+  publishOutcome,
+  queueRead,
+} from "./redis-codec.ts";
 import type {
   PublishOutcome,
   PublishRequest,
@@ -185,18 +191,7 @@ export class RedisClusterStore implements Store {
         `publishIfChanged: ${req.publishedKey} and ${req.channel} must share a hash tag on a Redis Cluster`,
       );
     }
-    const [published, version] = await this.client.srPublishIfChanged(
-      req.publishedKey,
-      req.channel,
-      req.order,
-      req.ttlSeconds,
-      req.payload?.head ?? "",
-      req.payload?.tail ?? "",
-      req.versionField,
-      req.orderField,
-      req.payload ? "s" : "n",
-    );
-    return { published: published === 1, version: Number(version) };
+    return publishOutcome(await this.client.srPublishIfChanged(...publishArgs(req, "s")));
   }
 
   /** Ready when the cluster client is ready and every master answers PING. */

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { ReadOp, ReadValue } from "./store.ts";
+import type { PublishOutcome, PublishRequest, ReadOp, ReadValue } from "./store.ts";
 
 /**
  * The reply side of the Redis stores' one wire format (the request side: encode-ops.ts,
@@ -127,4 +127,28 @@ export function decodeReads(
     }
   }
   return out;
+}
+
+/**
+ * KEYS and ARGV of lua/publish-if-changed-2.lua. `publish`: how a message goes out, "p"
+ * PUBLISH (one Redis) or "s" SPUBLISH (a cluster's shard); without a payload, "n" (the
+ * order is only numbered).
+ */
+export function publishArgs(req: PublishRequest, publish: "p" | "s"): (string | number)[] {
+  return [
+    req.publishedKey,
+    req.channel,
+    req.order,
+    req.ttlSeconds,
+    req.payload?.head ?? "",
+    req.payload?.tail ?? "",
+    req.versionField,
+    req.orderField,
+    req.payload ? publish : "n",
+  ];
+}
+
+/** The script's reply: { 1 | 0, version }. */
+export function publishOutcome([published, version]: [number, number]): PublishOutcome {
+  return { published: published === 1, version: Number(version) };
 }

@@ -5,7 +5,15 @@ import { encodeOps } from "./encode-ops.ts";
 import { encodeReads } from "./encode-reads.ts";
 import { loadLua } from "./lua/index.ts";
 import type { Op } from "./ops.ts";
-import { decodeReads, emptyRead, queueRead, scriptReplies, throwFirst } from "./redis-codec.ts";
+import {
+  decodeReads,
+  emptyRead,
+  publishArgs,
+  publishOutcome,
+  queueRead,
+  scriptReplies,
+  throwFirst,
+} from "./redis-codec.ts";
 import type {
   PublishOutcome,
   PublishRequest,
@@ -162,20 +170,7 @@ export class RedisStore implements Store {
   }
 
   async publishIfChanged(req: PublishRequest): Promise<PublishOutcome> {
-    const [published, version] = await typed(
-      this.client.srPublishIfChanged(
-        req.publishedKey,
-        req.channel,
-        req.order,
-        req.ttlSeconds,
-        req.payload?.head ?? "",
-        req.payload?.tail ?? "",
-        req.versionField,
-        req.orderField,
-        req.payload ? "p" : "n",
-      ),
-    );
-    return { published: published === 1, version: Number(version) };
+    return publishOutcome(await typed(this.client.srPublishIfChanged(...publishArgs(req, "p"))));
   }
 
   async subscribe(
