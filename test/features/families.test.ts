@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createKeys } from "../../src/domain/keys.ts";
-import { runPlan } from "../../src/state/read-plan.ts";
 import { FAMILIES } from "../../src/features/vector/families.ts";
 import type { ItemFields, Rows } from "../../src/features/vector/family.ts";
 import { FEATURE_NAMES, type FeatureName } from "../../src/features/vector/names.ts";
+import { runPlan } from "../../src/state/read-plan.ts";
 import { event, world } from "../support/features.ts";
 
 describe("the feature vector's families", () => {
