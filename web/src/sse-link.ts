@@ -2,6 +2,7 @@ import { ApolloLink } from "@apollo/client";
 import { print } from "graphql";
 import { type Client, type ClientOptions, createClient } from "graphql-sse";
 import { Observable } from "rxjs";
+import { noteList } from "./timing.ts";
 
 /**
  * A terminating Apollo link over GraphQL over SSE (graphql-sse's client in its default
@@ -25,7 +26,10 @@ export class SSELink extends ApolloLink {
           extensions: operation.extensions,
         },
         {
-          next: (value) => sink.next(value as ApolloLink.Result),
+          next: (value) => {
+            noteList(value);
+            sink.next(value as ApolloLink.Result);
+          },
           complete: () => sink.complete(),
           error: (err) => sink.error(err),
         },
