@@ -12,6 +12,8 @@ export interface PushResult {
   /** Service worker processes (WORKERS) that answered the events and held the subscribers. */
   workers: number;
   subscribed: number;
+  /** The rate the driver was asked for (older results: only the rate achieved). */
+  rate?: number;
   ratePerSec: number;
   sent: number;
   published: number;
@@ -146,6 +148,7 @@ export async function measurePush(
     server: opts.server ?? "service",
     workers: opts.workers,
     subscribed: subscribers.opened,
+    rate: opts.rate,
     ratePerSec: round(sent / sendSeconds, 0),
     sent,
     published,

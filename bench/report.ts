@@ -89,13 +89,13 @@ export interface Target {
   info?: boolean;
 }
 
+/** The push run of that server, transport and planned rate (older results: the nearest achieved rate). */
 const pushOf = (r: Results, server: PushResult["server"], mode: string, rate: number) =>
   r.push.find(
     (p) =>
       (p.server ?? "service") === server &&
       p.mode === mode &&
-      p.ratePerSec > rate * 0.9 &&
-      p.ratePerSec < rate * 1.1,
+      (p.rate ?? (p.ratePerSec < 750 ? 500 : 1000)) === rate,
   );
 
 export function targets(r: Results): Target[] {
@@ -289,7 +289,7 @@ export function renderMarkdown(r: Results): string {
   );
   for (const p of r.push)
     L.push(
-      `| ${p.server ?? "service"} | ${p.mode.toUpperCase()} | ${p.ratePerSec} | ${p.subscribed} | ${p.published} | ${p.received} | ${p.lost} | ${p.e2eP50} / ${p.e2eP99} | ${p.p99} | ${p.trackP99} |`,
+      `| ${p.server ?? "service"} | ${p.mode.toUpperCase()} | ${p.rate ? `${p.rate} (sent at ${p.ratePerSec})` : p.ratePerSec} | ${p.subscribed} | ${p.published} | ${p.received} | ${p.lost} | ${p.e2eP50} / ${p.e2eP99} | ${p.p99} | ${p.trackP99} |`,
     );
   L.push(
     "",
