@@ -274,6 +274,11 @@ export function renderMarkdown(r: Results): string {
     "",
     `Per run, (1) / bare yoga: ${sh.collectRatios.join(", ")}; (2) / bare yoga: ${sh.frontendRatios.join(", ")}; (3) / the Lua reference: ${sh.batchRatios.join(", ")}. (3) against bound (a): ${Math.round((sh.batch.eventsPerSec / i.redisBound.eventsPerSec) * 100)}%; the import against it: ${Math.round((sh.import.eventsPerSec / i.redisBound.eventsPerSec) * 100)}%.`,
   );
+  const cpuRatio = (x: ShapeSummary) => (sh.bareYoga.serverUs / x.serverUs).toFixed(2);
+  L.push(
+    "",
+    `By CPU per event, steadier than throughput on a shared machine (the bare yoga's µs per request over the shape's µs per event: the ratio each would have on a core of its own): (1) ${cpuRatio(sh.collect)}×, (2) ${cpuRatio(sh.frontend)}×.`,
+  );
   L.push(
     "",
     `During (3) the batch answers reported ${n(sh.batchPublished)} sessions whose order changed; the ${sh.batchSubscribed} subscribers received ${n(sh.batchPushesReceived)} lists (a session not watched is published to nobody). CPU per event is user + system time from /proc of every server process (and of redis-server) over the load run, divided by the events answered. The reference's command: \`${sh.reference.command}\`.`,
