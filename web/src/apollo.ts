@@ -28,6 +28,8 @@ export function createApollo(transport: Transport): ApolloClient {
     live = new SSELink({ url: httpUrl });
     setConnection("SSE");
   } else {
+    // Operations that have had their first message (the current list): later ones are pushes.
+    const pushed = new Set<string>();
     live = new GraphQLWsLink(
       createClient({
         url: httpUrl.replace(/^http/, "ws"),
@@ -35,7 +37,9 @@ export function createApollo(transport: Transport): ApolloClient {
         on: {
           // Every list's arrival, off the socket, before Apollo and React see it.
           message: (m) => {
-            if (m.type === "next") noteList(m.payload);
+            if (m.type !== "next") return;
+            noteList(m.payload, !pushed.has(m.id));
+            pushed.add(m.id);
           },
           connecting: () => setConnection("connecting"),
           connected: () => setConnection("WebSocket"),

@@ -17,8 +17,10 @@ export class SSELink extends ApolloLink {
   }
 
   override request(operation: ApolloLink.Operation): Observable<ApolloLink.Result> {
-    return new Observable((sink) =>
-      this.client.subscribe<Record<string, unknown>, Record<string, unknown>>(
+    return new Observable((sink) => {
+      // The first message is the current list, not a push.
+      let initial = true;
+      return this.client.subscribe<Record<string, unknown>, Record<string, unknown>>(
         {
           query: print(operation.query),
           operationName: operation.operationName,
@@ -27,13 +29,14 @@ export class SSELink extends ApolloLink {
         },
         {
           next: (value) => {
-            noteList(value);
+            noteList(value, initial);
+            initial = false;
             sink.next(value as ApolloLink.Result);
           },
           complete: () => sink.complete(),
           error: (err) => sink.error(err),
         },
-      ),
-    );
+      );
+    });
   }
 }

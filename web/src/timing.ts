@@ -4,55 +4,75 @@
  * a response when the network finished it (Resource Timing), so a busy main thread (a
  * render of the last list, a slow machine) does not count as the server's time.
  */
-const arrivals = new Map<string, number>();
-const waiting = new Map<string, ((at: number) => void)[]>();
-const KEEP = 500;
-
-const key = (sessionId: string, version: number) => `${sessionId}|${version}`;
-
-/** Called by the subscription transports for every list they receive. */
-export function listArrived(sessionId: string, version: number): void {
-  const k = key(sessionId, version);
-  const at = performance.now();
-  arrivals.set(k, at);
-  if (arrivals.size > KEEP) arrivals.delete(arrivals.keys().next().value as string);
-  for (const resolve of waiting.get(k) ?? []) resolve(at);
-  waiting.delete(k);
+export interface Arrival {
+  at: number;
+  /** The list came as a subscription's first message (the current list), not as a push. */
+  initial: boolean;
 }
 
-/** When the list of that version arrived (performance.now()), waiting up to `timeoutMs`. */
+interface Waiter {
+  version: number;
+  resolve: (a: Arrival | null) => void;
+}
+
+/** Per session, the newest list received: a push may be skipped for a newer one. */
+const newest = new Map<string, { version: number } & Arrival>();
+const waiting = new Map<string, Waiter[]>();
+const KEEP = 500;
+
+/** Called by the subscription transports for every list they receive. */
+export function listArrived(sessionId: string, version: number, initial: boolean): void {
+  const arrival = { version, at: performance.now(), initial };
+  const had = newest.get(sessionId);
+  if (!had || had.version <= version) newest.set(sessionId, arrival);
+  if (newest.size > KEEP) newest.delete(newest.keys().next().value as string);
+  const ws = waiting.get(sessionId);
+  if (!ws) return;
+  const rest = ws.filter((w) => {
+    if (w.version > version) return true;
+    w.resolve(arrival);
+    return false;
+  });
+  if (rest.length) waiting.set(sessionId, rest);
+  else waiting.delete(sessionId);
+}
+
+/**
+ * When the session's list of `version` (or a newer one, which carries its order) arrived,
+ * waiting up to `timeoutMs`; null when none did.
+ */
 export function listArrival(
   sessionId: string,
   version: number,
   timeoutMs = 10_000,
-): Promise<number | null> {
-  const k = key(sessionId, version);
-  const at = arrivals.get(k);
-  if (at !== undefined) return Promise.resolve(at);
+): Promise<Arrival | null> {
+  const had = newest.get(sessionId);
+  if (had && had.version >= version) return Promise.resolve(had);
   return new Promise((resolve) => {
-    const list = waiting.get(k) ?? [];
-    const done = (t: number | null) => {
-      clearTimeout(timer);
-      resolve(t);
+    const w: Waiter = {
+      version,
+      resolve: (a) => {
+        clearTimeout(timer);
+        resolve(a);
+      },
     };
     const timer = setTimeout(() => {
-      const rest = (waiting.get(k) ?? []).filter((f) => f !== done);
-      if (rest.length) waiting.set(k, rest);
-      else waiting.delete(k);
-      done(null);
+      const rest = (waiting.get(sessionId) ?? []).filter((x) => x !== w);
+      if (rest.length) waiting.set(sessionId, rest);
+      else waiting.delete(sessionId);
+      resolve(null);
     }, timeoutMs);
-    list.push(done);
-    waiting.set(k, list);
+    waiting.set(sessionId, [...(waiting.get(sessionId) ?? []), w]);
   });
 }
 
-/** Graphql-ws / SSE message payloads that carry a list. */
-export function noteList(payload: unknown): void {
+/** A graphql-ws or SSE message payload: notes the list it carries, if any. */
+export function noteList(payload: unknown, initial: boolean): void {
   const list = (
     payload as { data?: { recommendations?: { sessionId?: string; version?: number } } }
   )?.data?.recommendations;
   if (list?.sessionId !== undefined && typeof list.version === "number")
-    listArrived(list.sessionId, list.version);
+    listArrived(list.sessionId, list.version, initial);
 }
 
 if (typeof performance.setResourceTimingBufferSize === "function")

@@ -19,6 +19,8 @@ export interface SentEvent {
   ms?: number;
   /** Request sent to the pushed list's arrival off the socket; null if none arrived. */
   pushMs?: number | null;
+  /** The list of this event reached the page as its subscription's first list, not a push. */
+  listWithSubscription?: boolean;
   /** Request sent to the answer reaching this code: the network plus a busy main thread. */
   pageMs?: number;
   error?: string;
@@ -55,8 +57,14 @@ export function useTrack(onDone?: (r: TrackResult) => void) {
           pageMs: round(pageMs),
         });
         if (r?.published)
-          void listArrival(r.sessionId, r.recommendations.version).then((at) =>
-            update({ pushMs: at === null ? null : round(at - t0) }),
+          void listArrival(r.sessionId, r.recommendations.version).then((a) =>
+            update(
+              a === null
+                ? { pushMs: null }
+                : a.initial
+                  ? { listWithSubscription: true }
+                  : { pushMs: round(a.at - t0) },
+            ),
           );
         if (r) done.current?.(r);
         return r;
@@ -77,11 +85,13 @@ function result(e: SentEvent): string {
   const parts = [`step ${e.step}`];
   if (e.published)
     parts.push(
-      e.pushMs === undefined
-        ? "list pushed…"
-        : e.pushMs === null
-          ? "no list pushed"
-          : `list pushed in ${e.pushMs} ms`,
+      e.listWithSubscription
+        ? "list came with the subscription"
+        : e.pushMs === undefined
+          ? "list pushed…"
+          : e.pushMs === null
+            ? "no list received"
+            : `list pushed in ${e.pushMs} ms`,
     );
   parts.push(`answered in ${e.ms} ms`);
   return parts.join(" · ");
