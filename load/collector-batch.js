@@ -4,7 +4,7 @@
 //   k6 run -e BASE_URL=http://localhost:4000 load/collector-batch.js
 //   env: SESSIONS (default 5000, a multiple of BATCH), BATCH (default 100), VUS (batch
 //        senders, default 4), DURATION_S (default 60), LUA_REFERENCE_EPS (the 9-write Lua
-//        reference against the service's Redis, events/s; see load/README.md; default 24000)
+//        reference against the service's Redis, events/s; see load/README.md; default 28000)
 //        MIN_EVENTS_PER_SEC (default the target: 50% of LUA_REFERENCE_EPS)
 import { check } from "k6";
 import exec from "k6/execution";

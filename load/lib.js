@@ -105,12 +105,12 @@ export function interaction(sessionId, items) {
  */
 export const REFERENCE = {
   /** Bare graphql-yoga no-op trackEvent, req/s (targets: shape 1 at 1.0x, shape 2 at 0.6x). */
-  bareYogaPerSec: Number(__ENV.BARE_YOGA_RPS || 3000),
+  bareYogaPerSec: Number(__ENV.BARE_YOGA_RPS || 3500),
   /**
    * The 9-write Lua reference (bench/lua/reference-4.lua with `redis-benchmark -c 50`),
    * events/s against the service's Redis (target: batches at 50% of it).
    */
-  luaEventsPerSec: Number(__ENV.LUA_REFERENCE_EPS || 24000),
+  luaEventsPerSec: Number(__ENV.LUA_REFERENCE_EPS || 28000),
 };
 
 /**

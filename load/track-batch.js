@@ -5,7 +5,7 @@
 //   env: BATCH (events per request, default 100), VUS (default 8), DURATION (default 1m),
 //        RESCORE (default true; false: an import, events recorded without rescoring or pushing),
 //        LUA_REFERENCE_EPS (the 9-write Lua reference against the service's Redis, events/s;
-//        see load/README.md; default 24000), MIN_EVENTS_PER_SEC (threshold; default the
+//        see load/README.md; default 28000), MIN_EVENTS_PER_SEC (threshold; default the
 //        batch target: 50% of LUA_REFERENCE_EPS)
 import { check } from "k6";
 import exec from "k6/execution";

@@ -3,7 +3,7 @@
 //   k6 run -e BASE_URL=http://localhost:4000 -e SELECT=list load/track-event.js # (2) a frontend
 //   env: SELECT (accepted: the answer selects only `accepted`; list: the list after the
 //        event, `recommendations { version items { itemId } }`), BARE_YOGA_RPS (what a bare
-//        graphql-yoga no-op answers on the service's machine, default 3000), RATE (requests/s;
+//        graphql-yoga no-op answers on the service's machine, default 3500), RATE (requests/s;
 //        default the target: 1.0x BARE_YOGA_RPS for SELECT=accepted, 0.6x for SELECT=list),
 //        SESSIONS (sessions with a 25-item list, default 2000), DURATION (default 1m)
 import { check } from "k6";
