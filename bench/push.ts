@@ -1,21 +1,25 @@
-import { fork } from "node:child_process";
 import type { SessionEvent } from "../src/domain/event-type.ts";
+import { createListedSessions, lcg } from "./lib/listed.ts";
 import { freshConnections, gql } from "./lib/load.ts";
-import { trackEventBody, trackEventsBody } from "./lib/sample.ts";
+import { trackEventBody } from "./lib/sample.ts";
 import { percentile, round, wallMs } from "./lib/stats.ts";
-import type { SubscriberCommand, SubscriberReply } from "./push-subscriber.ts";
+import { openSubscribers } from "./lib/subscribers.ts";
 
 export interface PushResult {
   mode: "sse" | "ws";
+  /** What answered the events and held the subscribers (older results: the service). */
+  server?: "service" | "bare yoga pub/sub";
   /** Service worker processes (WORKERS) that answered the events and held the subscribers. */
   workers: number;
   subscribed: number;
+  /** The rate the driver was asked for (older results: only the rate achieved). */
+  rate?: number;
   ratePerSec: number;
   sent: number;
   published: number;
   received: number;
   lost: number;
-  /** trackEvent's response at the driver to the list's arrival at the subscriber. */
+  /** trackEvent's response at the driver to the list's arrival at the subscriber (after the warm-up). */
   p50: number;
   p99: number;
   /** Share of pushes that arrived before the driver had parsed trackEvent's response. */
@@ -44,55 +48,27 @@ export async function measurePush(
     run: string;
     /** Recorded in the result: how many workers the service at `url` runs. */
     workers: number;
+    /**
+     * The first seconds of sending are a warm-up (the server's JIT, the client's sockets
+     * opening): their lists are checked for loss but left out of the latencies.
+     */
+    warmupSeconds?: number;
+    /** Recorded in the result: what answered (the service, or the bare yoga pub/sub). */
+    server?: "service" | "bare yoga pub/sub";
   },
 ): Promise<PushResult> {
-  const ids = Array.from({ length: opts.sessions }, (_, i) => `push.${opts.run}.${opts.mode}.${i}`);
-  const t0 = Date.UTC(2024, 0, 1);
-  const lists = new Map<string, string[]>();
-  const setup: SessionEvent[] = ids.map((sessionId, i) => {
-    const impressions = Array.from(
-      { length: 25 },
-      (_, k) => opts.items[(i * 7 + k * 13) % opts.items.length]!,
-    );
-    const unique = [...new Set(impressions)];
-    lists.set(sessionId, unique);
-    return {
-      sessionId,
-      timestamp: t0,
-      type: "IMPRESSIONS",
-      impressions: unique,
-      prices: unique.map((_, k) => 50 + k),
-    };
+  const listed = await createListedSessions(url, {
+    count: opts.sessions,
+    items: opts.items,
+    tag: `push.${opts.run}.${opts.mode}`,
   });
-  for (let i = 0; i < setup.length; i += 200)
-    await gql(url, trackEventsBody(setup.slice(i, i + 200)));
-
-  const child = fork(new URL("./push-subscriber.ts", import.meta.url).pathname, [], {
-    execArgv: ["--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const replies: SubscriberReply[] = [];
-  let wake: (() => void) | undefined;
-  child.on("message", (m: SubscriberReply) => {
-    replies.push(m);
-    wake?.();
-  });
-  const reply = async (): Promise<SubscriberReply> => {
-    while (replies.length === 0) await new Promise<void>((r) => (wake = r));
-    return replies.shift()!;
-  };
-  const send = (c: SubscriberCommand) => child.send(c);
-
-  send({ cmd: "open", mode: opts.mode, url, sessions: ids });
-  const ready = await reply();
-  if (ready.kind !== "ready") throw new Error("subscriber: unexpected reply");
-  if (ready.failed > 0)
-    console.error(`  ! ${ready.failed} subscriptions failed: ${ready.firstError}`);
+  const { ids, lists, t0 } = listed;
+  const subscribers = await openSubscribers(opts.mode, url, ids);
 
   freshConnections();
   // Open loop: every tick, send the events due by now.
-  const sentAt = new Map<string, number>();
-  const responses: { key: string; resp: number; sent: number }[] = [];
+  const responses: { key: string; resp: number; sent: number; warm: boolean }[] = [];
+  const warmN = Math.round(opts.rate * (opts.warmupSeconds ?? 0));
   const trackMs: number[] = [];
   let sent = 0;
   let published = 0;
@@ -101,11 +77,7 @@ export async function measurePush(
   const start = performance.now();
   const inflight = new Set<Promise<void>>();
   let n = 0;
-  let rng = 12345;
-  const rand = () => {
-    rng = (rng * 1103515245 + 12345) & 0x7fffffff;
-    return rng / 0x7fffffff;
-  };
+  const rand = lcg();
   // Stop sending at 1.5x the planned time even if the driver fell behind (an overloaded
   // service); what was sent is what is reported, with the rate actually achieved.
   const deadline = start + opts.seconds * 1500;
@@ -123,6 +95,7 @@ export async function measurePush(
       };
       const body = trackEventBody(event);
       const s = wallMs();
+      const warm = n < warmN;
       sent++;
       const p = gql<{ trackEvent: { published: boolean; recommendations: { version: number } } }>(
         url,
@@ -130,14 +103,13 @@ export async function measurePush(
       )
         .then((d) => {
           const r = wallMs();
-          trackMs.push(r - s);
+          if (!warm) trackMs.push(r - s);
           // An answer without data (a service shutting down, say) counts as a failure.
           if (!d?.trackEvent) throw new Error("no trackEvent in the answer");
           if (d.trackEvent.published) {
             published++;
             const key = `${sessionId}|${d.trackEvent.recommendations.version}`;
-            responses.push({ key, resp: r, sent: s });
-            sentAt.set(key, s);
+            responses.push({ key, resp: r, sent: s, warm });
           }
         })
         .catch((e: unknown) => {
@@ -154,11 +126,8 @@ export async function measurePush(
   // cannot keep up with the rate, requests queue well past the sending.
   await Promise.race([Promise.all(inflight), new Promise((r) => setTimeout(r, 120_000))]);
   await new Promise((r) => setTimeout(r, 500));
-  send({ cmd: "collect" });
-  const got = await reply();
-  if (got.kind !== "receipts") throw new Error("subscriber: unexpected reply");
   const arrived = new Map<string, number>();
-  for (const [s, v, t] of got.receipts) arrived.set(`${s}|${v}`, t);
+  for (const [s, v, t] of await subscribers.collect()) arrived.set(`${s}|${v}`, t);
   const lat: number[] = [];
   const e2e: number[] = [];
   let before = 0;
@@ -169,18 +138,21 @@ export async function measurePush(
       lost++;
       continue;
     }
+    if (r.warm) continue;
     if (t < r.resp) before++;
     lat.push(Math.max(0, t - r.resp));
     e2e.push(t - r.sent);
   }
   return {
     mode: opts.mode,
+    server: opts.server ?? "service",
     workers: opts.workers,
-    subscribed: ready.opened,
+    subscribed: subscribers.opened,
+    rate: opts.rate,
     ratePerSec: round(sent / sendSeconds, 0),
     sent,
     published,
-    received: lat.length,
+    received: responses.length - lost,
     lost,
     p50: round(percentile(lat, 50)),
     p99: round(percentile(lat, 99)),

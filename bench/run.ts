@@ -1,9 +1,9 @@
 /**
  * sessionrank benchmark. Usage:
  *   npm run bench                 full run (writes docs/benchmarks.md)
- *   npm run bench -- --quick      < 2 min (writes bench/results/benchmarks-quick.md)
+ *   npm run bench -- --quick      about 5 min (writes bench/results/benchmarks-quick.md)
  *   npm run bench -- --json       also print the results as JSON on stdout
- *   npm run bench -- --profile    CPU-profile the service during the trackEvent runs
+ *   npm run bench -- --profile    CPU-profile the service (written when it stops)
  *   npm run bench -- --soak [S]   soak: steady mixed load for S seconds (default 600),
  *                                 memory over time (writes the Soak section of docs/reliability.md)
  *   options: --runs N  --seconds S  --out PATH
@@ -15,15 +15,26 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import type { SessionEvent } from "../src/domain/event-type.ts";
 import { makeEngine, measureMemory, redisBound, replay } from "./ingest.ts";
+import { createListedSessions } from "./lib/listed.ts";
 import { hammer, type LoadResult, latencies } from "./lib/load.ts";
 import { machineInfo } from "./lib/machine.ts";
 import { type Proc, startBare, startService } from "./lib/procs.ts";
 import { startRedis } from "./lib/redis.ts";
-import { loadSample, renamed, trackEventBody, trackEventsBody } from "./lib/sample.ts";
+import { loadSample, renamed } from "./lib/sample.ts";
 import { median, round } from "./lib/stats.ts";
+import { openSubscribers } from "./lib/subscribers.ts";
 import { summarize } from "./profile-summary.ts";
 import { measurePush, type PushResult } from "./push.ts";
-import { type Results, renderMarkdown } from "./report.ts";
+import { luaReference, type ReferenceResult } from "./reference.ts";
+import { type Results, renderMarkdown, type ShapeSummary } from "./report.ts";
+import {
+  BATCH,
+  batchBodies,
+  collectBodies,
+  frontendBodies,
+  measureShape,
+  type ShapeRun,
+} from "./shapes.ts";
 import { runSoak } from "./soak.ts";
 
 const argv = process.argv.slice(2);
@@ -43,6 +54,12 @@ const OUT =
   opt("out") ??
   (QUICK ? join(RESULTS_DIR, "benchmarks-quick.md") : join(ROOT, "docs/benchmarks.md"));
 const PROFILE_DIR = join(RESULTS_DIR, "profiles");
+/** Sessions with a 25-item list for shapes (1) and (2) each, and for shape (3). */
+const SESSIONS = 2000;
+const BATCH_SESSIONS = QUICK ? 2000 : 5000;
+/** Events per session in the bodies a load run cycles through. */
+const ROUNDS = QUICK ? 10 : 20;
+const BATCH_ROUNDS = QUICK ? 5 : 10;
 /** The heading of the hand-written section a run keeps (see the end of docs/benchmarks.md). */
 const FINDINGS = "\n## Findings";
 
@@ -61,6 +78,21 @@ function medianOf(rs: LoadResult[]): LoadResult & { runs: number[] } {
     runs: rs.map((r) => r.reqPerSec),
   };
 }
+
+/** Medians of a shape's runs (rate, latency, CPU per event). */
+function summary(rs: ShapeRun[]): ShapeSummary {
+  return {
+    ...medianOf(rs),
+    eventsPerSec: median(rs.map((r) => r.eventsPerSec)),
+    eventRuns: rs.map((r) => r.eventsPerSec),
+    serverUs: median(rs.map((r) => r.serverUs)),
+    redisUs: median(rs.map((r) => r.redisUs)),
+  };
+}
+
+/** Run-by-run ratios of two series measured side by side. */
+const ratio = (xs: ShapeRun[], ys: ShapeRun[]) =>
+  xs.map((x, i) => round(x.eventsPerSec / ys[i]!.eventsPerSec, 3));
 
 async function main(): Promise<void> {
   if (flag("soak")) {
@@ -92,119 +124,128 @@ async function main(): Promise<void> {
     sample: { path: sample.path, events: sample.events.length, sessions: sample.sessions },
   };
   try {
-    // ---- 1. framework ceiling vs trackEvent, and 1 vs 2 workers ----------------------
-    const bodiesFor = (tag: string) => renamed(sample.events, tag).map(trackEventBody);
-    const oneBodies = bodiesFor("c");
-    const [yoga, http, svc1, svcYoga] = await Promise.all([
+    const items = [...new Set(sample.events.flatMap((e) => e.impressions ?? []))].slice(0, 5000);
+    const [yoga, http, svc1] = await Promise.all([
       startBare("yoga"),
       startBare("http"),
       startService({ redisUrl: redis.url, workers: 1 }, PROFILE ? { cpuProfDir: PROFILE_DIR } : {}),
-      // The same service with every request through yoga: what the direct path buys.
-      startService({ redisUrl: redis.url, workers: 1, prefix: "sy", DIRECT_PATH: "false" }),
     ]);
-    procs.push(yoga, http, svc1, svcYoga);
-    log(`[${elapsed()}] servers up; warming`);
-    const warm = QUICK ? 1 : 2;
-    await hammer(yoga.url, oneBodies, { connections: 16, seconds: warm });
-    await hammer(svc1.url, bodiesFor("w"), { connections: 16, seconds: warm });
-    await hammer(svcYoga.url, bodiesFor("wy"), { connections: 16, seconds: warm });
-    const yogaRuns: LoadResult[] = [];
-    const trackRuns: LoadResult[] = [];
-    const viaYogaRuns: LoadResult[] = [];
-    const directRatios: number[] = [];
-    const httpRuns: LoadResult[] = [];
-    const ratios: number[] = [];
+    procs.push(yoga, http, svc1);
+    // Sessions that were shown a 25-item list, one pool per shape; shape (3)'s pool is a
+    // multiple of 100 so that a batch never holds two events of one session.
+    const pools = async (svc: Proc, tag: string) => ({
+      collect: await createListedSessions(svc.url, { count: SESSIONS, items, tag: `${tag}c` }),
+      frontend: await createListedSessions(svc.url, { count: SESSIONS, items, tag: `${tag}f` }),
+      batch: await createListedSessions(svc.url, { count: BATCH_SESSIONS, items, tag: `${tag}b` }),
+    });
+    const pool = await pools(svc1, "s");
+    const bodies = {
+      collect: collectBodies(pool.collect, ROUNDS),
+      frontend: frontendBodies(pool.frontend, ROUNDS),
+      batch: batchBodies(pool.batch, BATCH_ROUNDS),
+      import: batchBodies(pool.batch, BATCH_ROUNDS, false),
+    };
+    log(
+      `[${elapsed()}] servers up; ${SESSIONS} + ${SESSIONS} + ${BATCH_SESSIONS} sessions with 25-item lists; warming`,
+    );
+    const single = { connections: 16, seconds: SECONDS, eventsPerRequest: 1, redisPid: redis.pid };
+    // A batch takes a good part of a second on a busy machine: at least 4 s per run.
+    const batched = {
+      connections: 4,
+      seconds: Math.max(4, SECONDS),
+      eventsPerRequest: BATCH,
+      redisPid: redis.pid,
+    };
+    const warm = { seconds: QUICK ? 1 : 2 };
+    await measureShape([yoga], bodies.collect, { ...single, ...warm });
+    await measureShape([svc1], bodies.collect, { ...single, ...warm });
+    await measureShape([svc1], bodies.frontend, { ...single, ...warm });
+
+    // ---- shapes (1) and (2) beside the bare yoga no-op, run by run ----------------------
+    const bare: ShapeRun[] = [];
+    const collect: ShapeRun[] = [];
+    const frontend: ShapeRun[] = [];
     for (let r = 0; r < RUNS; r++) {
-      const y = await hammer(yoga.url, oneBodies, { connections: 16, seconds: SECONDS });
-      const t = await hammer(svc1.url, bodiesFor(`t${r}`), { connections: 16, seconds: SECONDS });
-      const v = await hammer(svcYoga.url, bodiesFor(`y${r}`), {
-        connections: 16,
-        seconds: SECONDS,
-      });
-      yogaRuns.push(y);
-      trackRuns.push(t);
-      viaYogaRuns.push(v);
-      ratios.push(round(t.reqPerSec / y.reqPerSec, 3));
-      directRatios.push(round(t.reqPerSec / v.reqPerSec, 3));
+      bare.push(await measureShape([yoga], bodies.collect, single));
+      collect.push(await measureShape([svc1], bodies.collect, single));
+      frontend.push(await measureShape([svc1], bodies.frontend, single));
       log(
-        `[${elapsed()}] run ${r + 1}: bare yoga ${y.reqPerSec} req/s, trackEvent ${t.reqPerSec} req/s (x${ratios.at(-1)}), all through yoga ${v.reqPerSec} req/s`,
+        `[${elapsed()}] run ${r + 1}: bare yoga ${bare.at(-1)!.reqPerSec} req/s; (1) collector trackEvent ${collect.at(-1)!.reqPerSec} (x${ratio(collect, bare).at(-1)}); (2) with the list ${frontend.at(-1)!.reqPerSec} (x${ratio(frontend, bare).at(-1)})`,
       );
     }
-    await svcYoga.stop();
+    const bareHttp: LoadResult[] = [];
     for (let r = 0; r < (QUICK ? 1 : 2); r++)
-      httpRuns.push(await hammer(http.url, oneBodies, { connections: 16, seconds: SECONDS }));
+      bareHttp.push(await hammer(http.url, bodies.collect, { connections: 16, seconds: SECONDS }));
     await yoga.stop();
     await http.stop();
-    results.ceiling = {
-      bareYoga: medianOf(yogaRuns),
-      bareHttp: medianOf(httpRuns),
-      trackEvent: medianOf(trackRuns),
-      ratio: median(ratios),
-      ratios,
-      trackEventViaYoga: medianOf(viaYogaRuns),
-      directRatio: median(directRatios),
-      directRatios,
-    };
 
-    // ---- 2a. trackEvents batches over HTTP, 1 worker ----------------------------------
-    const BATCH = 100;
-    // Also at MAX_BATCH_SIZE's default: an importer's batch, where a session's events
-    // more often share one request (and so one rescore).
-    const BIG_BATCH = 1000;
-    const batchBodies = (tag: string, size = BATCH, rescore = true) => {
-      const evs = renamed(sample.events, tag);
-      const out: string[] = [];
-      for (let i = 0; i + size <= evs.length; i += size)
-        out.push(trackEventsBody(evs.slice(i, i + size), { rescore }));
-      return out;
-    };
-    const batchRuns: LoadResult[] = [];
-    const bigBatchRuns: LoadResult[] = [];
-    const importRuns: LoadResult[] = [];
+    // ---- shape (3): collector batches, a tenth of the sessions subscribed ---------------
+    // Beside the fixed reference (bench/lua/reference-4.lua with redis-benchmark), run by run.
+    const watched = pool.batch.ids.filter((_, i) => i % 10 === 0);
+    const subs = await openSubscribers("ws", svc1.url, watched);
+    await measureShape([svc1], bodies.batch, { ...batched, ...warm });
+    const batch: ShapeRun[] = [];
+    const imports: ShapeRun[] = [];
+    const reference: ReferenceResult[] = [];
     for (let r = 0; r < RUNS; r++) {
-      batchRuns.push(
-        await hammer(svc1.url, batchBodies(`b${r}`), { connections: 4, seconds: SECONDS }),
-      );
-      bigBatchRuns.push(
-        await hammer(svc1.url, batchBodies(`bb${r}`, BIG_BATCH), {
-          connections: 2,
-          seconds: SECONDS,
-        }),
-      );
-      // An import: the same batches with rescore: false (recorded, not rescored or pushed).
-      importRuns.push(
-        await hammer(svc1.url, batchBodies(`bi${r}`, BATCH, false), {
-          connections: 4,
-          seconds: SECONDS,
-        }),
-      );
+      batch.push(await measureShape([svc1], bodies.batch, batched));
+      imports.push(await measureShape([svc1], bodies.import, batched));
+      reference.push(await luaReference(redis.port, { requests: QUICK ? 60_000 : 200_000 }));
       log(
-        `[${elapsed()}] trackEvents x${BATCH}: ${batchRuns.at(-1)!.reqPerSec * BATCH} events/s; x${BIG_BATCH}: ${bigBatchRuns.at(-1)!.reqPerSec * BIG_BATCH} events/s; x${BATCH} rescore: false: ${importRuns.at(-1)!.reqPerSec * BATCH} events/s`,
+        `[${elapsed()}] (3) trackEvents x${BATCH}, 100 sessions each: ${batch.at(-1)!.eventsPerSec} events/s (${batch.at(-1)!.serverUs} µs service, ${batch.at(-1)!.redisUs} µs Redis per event); rescore: false ${imports.at(-1)!.eventsPerSec}; 9-write Lua reference ${reference.at(-1)!.eventsPerSec} events/s`,
       );
     }
-
-    // ---- 4. push: SSE and WebSocket, 1,000 sessions, 1,000 events/s -----------------
-    const items = [...new Set(sample.events.flatMap((e) => e.impressions ?? []))].slice(0, 5000);
-    const push: PushResult[] = [];
-    // The same scenario over SSE and WebSocket against a service of `workers` processes.
-    const measurePushBoth = async (url: string, workers: number, run: string) => {
-      for (const mode of ["sse", "ws"] as const) {
-        const p = await measurePush(url, {
-          mode,
-          sessions: 1000,
-          rate: 1000,
-          seconds: QUICK ? 2 : 20,
-          items,
-          run,
-          workers,
-        });
-        push.push(p);
-        log(
-          `[${elapsed()}] push ${mode}, ${workers} worker(s): p50 ${p.p50} ms p99 ${p.p99} ms (${p.received}/${p.published} received, ${p.subscribed} subscribed)`,
-        );
-      }
+    const pushed = await subs.collect();
+    results.shapes = {
+      sessions: SESSIONS,
+      batchSessions: BATCH_SESSIONS,
+      bareYoga: summary(bare),
+      bareHttp: medianOf(bareHttp),
+      collect: summary(collect),
+      frontend: summary(frontend),
+      collectRatios: ratio(collect, bare),
+      frontendRatios: ratio(frontend, bare),
+      batch: summary(batch),
+      import: summary(imports),
+      batchSubscribed: subs.opened,
+      batchPublished: batch.reduce((a, x) => a + x.published, 0),
+      batchPushesReceived: pushed.length,
+      reference: {
+        eventsPerSec: median(reference.map((x) => x.eventsPerSec)),
+        runs: reference.map((x) => x.eventsPerSec),
+        p99Ms: median(reference.map((x) => x.p99Ms)),
+        command: reference[0]!.command,
+      },
+      batchRatios: batch.map((x, i) => round(x.eventsPerSec / reference[i]!.eventsPerSec, 3)),
     };
-    await measurePushBoth(svc1.url, 1, "p");
+
+    // ---- shape (4): push, the service beside the bare yoga pub/sub, same client --------
+    const push: PushResult[] = [];
+    const pubsub = await startBare("pubsub");
+    procs.push(pubsub);
+    for (const rate of [500, 1000])
+      for (const mode of ["sse", "ws"] as const)
+        for (const [server, p] of [
+          ["bare yoga pub/sub", pubsub],
+          ["service", svc1],
+        ] as const) {
+          const res = await measurePush(p.url, {
+            mode,
+            sessions: 1000,
+            rate,
+            seconds: QUICK ? 4 : 20,
+            warmupSeconds: QUICK ? 1 : 2,
+            items,
+            run: `p${rate}${server === "service" ? "s" : "b"}`,
+            workers: 1,
+            server,
+          });
+          push.push(res);
+          log(
+            `[${elapsed()}] push ${mode} ${rate} ev/s, ${server}: sent->received p50 ${res.e2eP50} ms p99 ${res.e2eP99} ms (${res.received}/${res.published} received, ${res.subscribed} subscribed)`,
+          );
+        }
+    await pubsub.stop();
     results.push = push;
 
     // ---- 5. memory, then 3. rescoring on the warm store -------------------------------
@@ -231,11 +272,11 @@ async function main(): Promise<void> {
       "query Recs($sessionId: ID!, $candidates: [ID!]) { recommendations(sessionId: $sessionId, candidates: $candidates) { version items { itemId score } } }";
     for (const n of [25, 100, 300]) {
       if (popular.length < n) log(`  ! only ${popular.length} popular items for ${n} candidates`);
-      const bodies = warmSessions.map((sessionId, i) => {
+      const reads = warmSessions.map((sessionId, i) => {
         const rot = [...popular.slice(i % 7), ...popular.slice(0, i % 7)].slice(0, n);
         return JSON.stringify({ query: Q, variables: { sessionId, candidates: rot } });
       });
-      const l = await latencies(svc.url, bodies, {
+      const l = await latencies(svc.url, reads, {
         requests: QUICK ? 150 : 3000,
         warmup: QUICK ? 30 : 200,
       });
@@ -245,35 +286,39 @@ async function main(): Promise<void> {
     results.rescoring = rescoring;
     await svc1.stop();
 
-    // ---- scaling: 2 workers ------------------------------------------------------------
+    // ---- shape (5): 2 workers (node:cluster), and 2 instances on the one Redis ---------
+    // The store was flushed by the memory replay: each deployment gets its own new pools.
+    const scaleRuns = QUICK ? 1 : Math.min(RUNS, 3);
+    const scaleOf = async (servers: Proc[], tag: string, label: string) => {
+      const p = await pools(servers[0]!, tag);
+      const c = collectBodies(p.collect, ROUNDS);
+      const b = batchBodies(p.batch, BATCH_ROUNDS);
+      await measureShape(servers, c, { ...single, ...warm });
+      const out = { collect: [] as ShapeRun[], batch: [] as ShapeRun[] };
+      for (let r = 0; r < scaleRuns; r++) {
+        out.collect.push(await measureShape(servers, c, single));
+        out.batch.push(await measureShape(servers, b, batched));
+        log(
+          `[${elapsed()}] ${label}: (1) ${out.collect.at(-1)!.eventsPerSec} events/s, (3) ${out.batch.at(-1)!.eventsPerSec} events/s`,
+        );
+      }
+      return { collect: summary(out.collect), batch: summary(out.batch) };
+    };
     const svc2 = await startService({ redisUrl: redis.url, workers: 2 });
     procs.push(svc2);
-    await hammer(svc2.url, bodiesFor("w2"), { connections: 16, seconds: warm });
-    const track2: LoadResult[] = [];
-    const batch2: LoadResult[] = [];
-    for (let r = 0; r < (QUICK ? 2 : RUNS); r++) {
-      track2.push(
-        await hammer(svc2.url, bodiesFor(`t2.${r}`), { connections: 16, seconds: SECONDS }),
-      );
-      batch2.push(
-        await hammer(svc2.url, batchBodies(`b2.${r}`), { connections: 4, seconds: SECONDS }),
-      );
-      log(
-        `[${elapsed()}] 2 workers: trackEvent ${track2.at(-1)!.reqPerSec} req/s, trackEvents ${batch2.at(-1)!.reqPerSec * BATCH} events/s`,
-      );
-    }
-    // Push again with the default deployment's workers (WORKERS = cores when Redis is
-    // configured): the same scenario, the events and subscribers spread over 2 processes.
-    await measurePushBoth(svc2.url, 2, "p2");
+    const workers2 = await scaleOf([svc2], "w2", "2 workers");
     await svc2.stop();
-    const b1 = medianOf(batchRuns);
-    const b2 = medianOf(batch2);
+    const twoInstances = await Promise.all([
+      startService({ redisUrl: redis.url, workers: 1 }),
+      startService({ redisUrl: redis.url, workers: 1 }),
+    ]);
+    procs.push(...twoInstances);
+    const instances2 = await scaleOf(twoInstances, "i2", "2 instances");
+    for (const p of twoInstances) await p.stop();
     results.scaling = {
-      trackEvent: {
-        workers1: results.ceiling.trackEvent.reqPerSec,
-        workers2: medianOf(track2).reqPerSec,
-      },
-      trackEventsEventsPerSec: { workers1: b1.reqPerSec * BATCH, workers2: b2.reqPerSec * BATCH },
+      worker1: { collect: results.shapes.collect, batch: results.shapes.batch },
+      workers2,
+      instances2,
     };
 
     // ---- 2b. replay (in process) vs the Redis-only bound, side by side ---------------
@@ -335,26 +380,7 @@ async function main(): Promise<void> {
       },
       replay: { eventsPerSec: median(replayRuns), runs: replayRuns },
       replayRescore: { eventsPerSec: median(replayRescoreRuns), runs: replayRescoreRuns },
-      trackEvents: {
-        batch: BATCH,
-        eventsPerSec: b1.reqPerSec * BATCH,
-        runs: b1.runs.map((x) => x * BATCH),
-        p99: b1.p99,
-      },
       ratioReplay: round(median(replayRuns.map((x, i) => x / boundRuns[i]!)), 3),
-      ratioTrackEvents: round((b1.reqPerSec * BATCH) / bound, 3),
-      trackEventsImport: {
-        batch: BATCH,
-        eventsPerSec: round(medianOf(importRuns).reqPerSec * BATCH, 0),
-        runs: importRuns.map((x) => round(x.reqPerSec * BATCH, 0)),
-        p99: medianOf(importRuns).p99,
-      },
-      trackEventsBig: {
-        batch: BIG_BATCH,
-        eventsPerSec: round(medianOf(bigBatchRuns).reqPerSec * BIG_BATCH, 0),
-        runs: bigBatchRuns.map((x) => round(x.reqPerSec * BIG_BATCH, 0)),
-        p99: medianOf(bigBatchRuns).p99,
-      },
     };
 
     // ---- 5b. history growth: the sample replayed 1, 4 and 16 times over ---------------

@@ -6,6 +6,12 @@ export const BASE_URL = (__ENV.BASE_URL || "http://localhost:4000").replace(/\/+
 export const GRAPHQL_URL = `${BASE_URL}/graphql`;
 export const WS_URL = GRAPHQL_URL.replace(/^http/, "ws");
 
+/** Shape (1) of the benchmark: a collector's event, which selects only whether it was accepted. */
+export const COLLECT_EVENT =
+  "mutation Collect($event: EventInput!) { trackEvent(event: $event) { accepted } }";
+/** Shape (2): a frontend's event with read-your-writes, the list after this event. */
+export const FRONTEND_EVENT =
+  "mutation Frontend($event: EventInput!) { trackEvent(event: $event) { recommendations { version items { itemId } } } }";
 export const TRACK_EVENT =
   "mutation Track($event: EventInput!) { trackEvent(event: $event) { accepted published step recommendations { version } } }";
 export const TRACK_EVENTS =
@@ -89,5 +95,57 @@ export function interaction(sessionId, items) {
     type: ITEM_TYPES[Math.floor(Math.random() * ITEM_TYPES.length)],
     timestamp: Date.now(),
     itemId: items[Math.floor(Math.random() * items.length)],
+  };
+}
+
+/**
+ * The rate the targets are ratios of, measured by `npm run bench` on the machine that runs
+ * the service (docs/benchmarks.md): a k6 threshold is an absolute number, so the scripts
+ * take the reference and apply the target's ratio. Pass the figures of your own machine.
+ */
+export const REFERENCE = {
+  /** Bare graphql-yoga no-op trackEvent, req/s (targets: shape 1 at 1.0x, shape 2 at 0.6x). */
+  bareYogaPerSec: Number(__ENV.BARE_YOGA_RPS || 3500),
+  /**
+   * The 9-write Lua reference (bench/lua/reference-4.lua with `redis-benchmark -c 50`),
+   * events/s against the service's Redis (target: batches at 50% of it).
+   */
+  luaEventsPerSec: Number(__ENV.LUA_REFERENCE_EPS || 28000),
+};
+
+/**
+ * Sessions that were shown a 25-item list, written with trackEvents in batches of 200
+ * (for a script's setup(); the lists travel to every VU as setup data).
+ * @param {string} prefix
+ * @param {number} count
+ * @returns {{ sessionId: string, items: string[] }[]}
+ */
+export function listedSessions(prefix, count) {
+  /** @type {{ sessionId: string, items: string[] }[]} */
+  const out = [];
+  for (let i = 0; i < count; i++) out.push({ sessionId: `${prefix}-${i}`, items: randomItems(25) });
+  for (let i = 0; i < out.length; i += 200) {
+    const events = out.slice(i, i + 200).map((s) => impressions(s.sessionId, s.items));
+    const res = gql(TRACK_EVENTS, { events, rescore: true }, { name: "setup" });
+    const body = parse(res);
+    if (res.status !== 200 || !body || body.errors)
+      throw new Error(
+        `setup: trackEvents failed (${res.status}): ${String(res.body).slice(0, 200)}`,
+      );
+  }
+  return out;
+}
+
+/**
+ * An interaction with one of the shown items below the top three (so it can move up).
+ * @param {string} sessionId
+ * @param {string[]} items
+ */
+export function interactionBelowTop(sessionId, items) {
+  return {
+    sessionId,
+    type: ITEM_TYPES[Math.floor(Math.random() * 4)],
+    timestamp: Date.now(),
+    itemId: items[3 + Math.floor(Math.random() * (items.length - 3))],
   };
 }

@@ -20,6 +20,7 @@ const SESSIONS = /** @type {any} */ (
   )
 );
 const THINK_S = Number(__ENV.THINK_S || 1);
+const VUS = Number(__ENV.VUS || 200);
 
 const graphqlErrors = new Counter("graphql_errors");
 const sessionsReplayed = new Counter("sessions_replayed");
@@ -34,8 +35,8 @@ export const options = {
       exec: "session",
       startVUs: 0,
       stages: [
-        { duration: "20s", target: Number(__ENV.VUS || 200) },
-        { duration: __ENV.DURATION || "2m", target: Number(__ENV.VUS || 200) },
+        { duration: "20s", target: VUS },
+        { duration: __ENV.DURATION || "2m", target: VUS },
         { duration: "10s", target: 0 },
       ],
     },
@@ -59,16 +60,25 @@ export const options = {
   },
 };
 
-/** A session id of this run: the real id, made unique per VU and iteration. */
-function runId(/** @type {RealSession} */ s, /** @type {number} */ vu, /** @type {number} */ iter) {
-  return `k6-mx-${s.sessionId}-${vu}-${iter}`;
+/** Makes every run's session ids its own. */
+const RUN = __ENV.RUN_ID || String(Date.now());
+
+/**
+ * The k-th session the `sessions` scenario replays (k: its iteration in the scenario,
+ * counted across all VUs): which real session it is and its id follow from k alone, so a
+ * read can name a session that was replayed.
+ * @param {number} k
+ */
+function replayed(k) {
+  const s = SESSIONS[k % SESSIONS.length];
+  return s ? { real: s, sessionId: `k6-mx-${RUN}-${k}-${s.sessionId}` } : null;
 }
 
 /** Replays one real session: its events in order, as now, with think time between them. */
 export function session() {
-  const s = SESSIONS[Math.floor(Math.random() * SESSIONS.length)];
-  if (!s) return;
-  const sessionId = runId(s, exec.vu.idInTest, exec.vu.iterationInScenario);
+  const r = replayed(exec.scenario.iterationInTest);
+  if (!r) return;
+  const { real: s, sessionId } = r;
   for (const e of s.events) {
     const event = { ...e, sessionId, timestamp: Date.now() };
     const res = gql(TRACK_EVENT, { event }, { name: "trackEvent" });
@@ -81,11 +91,14 @@ export function session() {
   sessionsReplayed.add(1);
 }
 
-/** Reads the list of a session some VU is replaying (or has replayed). */
+/**
+ * Reads the list of a session that is being (or was) replayed: the first VUS sessions of
+ * the scenario began during its ramp-up, which ends when the reads start.
+ */
 export function read() {
-  const s = SESSIONS[Math.floor(Math.random() * SESSIONS.length)];
-  if (!s) return;
-  const sessionId = runId(s, 1 + Math.floor(Math.random() * Number(__ENV.VUS || 200)), 0);
+  const r = replayed(Math.floor(Math.random() * VUS));
+  if (!r) return;
+  const { sessionId } = r;
   const res = gql(RECOMMENDATIONS, { sessionId, limit: 10 }, { name: "recommendations" });
   readDuration.add(res.timings.duration);
   const body = parse(res);

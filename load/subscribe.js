@@ -1,11 +1,15 @@
-// Push latency over graphql-ws (WebSocket): every VU is one session subscribed to its
-// recommendations; it sends one event per INTERVAL_MS over HTTP and times, for each event
-// that changed the ranked order, trackEvent's response -> arrival of the new list.
-//   k6 run -e BASE_URL=http://localhost:4000 load/subscribe.js
-//   env: SESSIONS (VUs, default 1000), INTERVAL_MS (default 1000: 1,000 sessions x 1/s =
-//        1,000 events/s), DURATION_S (default 60)
-// A list that arrives before trackEvent's response counts as 0 ms. k6's clock has 1 ms
-// resolution, so p50 figures are coarse; the Node benchmark (npm run bench) uses hrtime.
+// Push latency over graphql-ws (WebSocket), shape (4) of the benchmark: every VU is one
+// session subscribed to its recommendations; it sends one event per INTERVAL_MS over HTTP
+// and times, for each event that changed the ranked order, the event sent -> the arrival
+// of the new list.
+//   k6 run -e BASE_URL=http://localhost:4000 load/subscribe.js                    # 500 events/s
+//   k6 run -e BASE_URL=http://localhost:4000 -e INTERVAL_MS=1000 -e BARE_PUSH_P99_MS=12 load/subscribe.js
+//   env: SESSIONS (VUs, default 1000), INTERVAL_MS (default 2000: 1,000 sessions x 0.5/s =
+//        500 events/s), DURATION_S (default 60), PUSH_P99_MS (the p99 threshold; default the
+//        target: 20 ms at up to 500 events/s; at more, twice BARE_PUSH_P99_MS, the bare yoga
+//        pub/sub's p99 that `npm run bench` measured beside the service, when given)
+// k6's clock has 1 ms resolution, so p50 figures are coarse; the Node benchmark
+// (npm run bench) uses hrtime.
 import { check } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
@@ -24,8 +28,13 @@ import {
 } from "./lib.js";
 
 const SESSIONS = Number(__ENV.SESSIONS || 1000);
-const INTERVAL_MS = Number(__ENV.INTERVAL_MS || 1000);
+const INTERVAL_MS = Number(__ENV.INTERVAL_MS || 2000);
 const DURATION_S = Number(__ENV.DURATION_S || 60);
+const EVENTS_PER_SEC = (SESSIONS * 1000) / INTERVAL_MS;
+const BARE_P99 = Number(__ENV.BARE_PUSH_P99_MS || 0);
+const PUSH_P99_MS = Number(
+  __ENV.PUSH_P99_MS || (EVENTS_PER_SEC > 500 && BARE_P99 > 0 ? 2 * BARE_P99 : 20),
+);
 
 const pushLatency = new Trend("push_latency", true);
 const pushesReceived = new Counter("pushes_received");
@@ -44,7 +53,7 @@ export const options = {
     },
   },
   thresholds: {
-    push_latency: ["p(50)<5", "p(99)<20"],
+    push_latency: [`p(99)<=${PUSH_P99_MS}`],
     pushes_lost: ["count<1"],
     subscribe_errors: ["count<1"],
     track_failed: ["count<1"],
@@ -67,7 +76,7 @@ export default function () {
   const ws = new WebSocket(WS_URL, null, {
     headers: { "Sec-WebSocket-Protocol": "graphql-transport-ws" },
   });
-  /** @type {Record<string, number>} version -> when trackEvent's response arrived */
+  /** @type {Record<string, number>} version -> when its event was sent (known once answered) */
   const responded = {};
   /** @type {Record<string, number>} version -> when the list arrived */
   const arrived = {};
@@ -78,8 +87,8 @@ export default function () {
       query: TRACK_EVENT,
       variables: { event: interaction(sessionId, items) },
     });
+    const sentAt = Date.now();
     http.asyncRequest("POST", GRAPHQL_URL, body, JSON_PARAMS).then((res) => {
-      const now = Date.now();
       /** @type {any} */
       let parsed = null;
       try {
@@ -96,11 +105,11 @@ export default function () {
       const v = String(t.recommendations.version);
       const at = arrived[v];
       if (at !== undefined) {
-        pushLatency.add(0);
+        pushLatency.add(Math.max(0, at - sentAt));
         pushesReceived.add(1);
         delete arrived[v];
       } else {
-        responded[v] = now;
+        responded[v] = sentAt;
       }
     });
   };

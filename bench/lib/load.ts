@@ -19,7 +19,12 @@ export interface LoadResult {
 export async function hammer(
   url: string,
   bodies: readonly string[],
-  opts: { connections: number; seconds: number },
+  opts: {
+    connections: number;
+    seconds: number;
+    /** Sees every answer's body (to count what the answers say, e.g. lists published). */
+    onBody?: (body: string) => void;
+  },
 ): Promise<LoadResult> {
   let next = 0;
   let gqlErrors = 0;
@@ -37,6 +42,7 @@ export async function hammer(
           return { ...req, body };
         },
         onResponse: (_status, body) => {
+          opts.onBody?.(body);
           if (body.startsWith('{"errors"') || body.includes('"errors":[')) {
             gqlErrors++;
             firstError ??= body.slice(0, 300);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { freePort } from "./redis.ts";
 
 export interface Proc {
@@ -22,6 +22,35 @@ export interface SpawnOpts {
 export function procCpu(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(f[11]) + Number(f[12])) * 10_000;
+}
+
+/**
+ * user + system CPU of a process and all its descendants (a service's node:cluster
+ * workers), in microseconds. A process that ended before the reading is not counted.
+ */
+export function treeCpu(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    try {
+      total += procCpu(p);
+    } catch {
+      // gone meanwhile
+    }
+    stack.push(...(children.get(p) ?? []));
+  }
+  return total;
 }
 
 /**
@@ -115,7 +144,10 @@ export async function startService(
 }
 
 /** A bare framework ceiling server (bench/servers/bare.ts). */
-export async function startBare(kind: "yoga" | "http", opts: SpawnOpts = {}): Promise<Proc> {
+export async function startBare(
+  kind: "yoga" | "pubsub" | "http",
+  opts: SpawnOpts = {},
+): Promise<Proc> {
   const port = await freePort();
   const child = spawn(
     process.execPath,

@@ -42,10 +42,24 @@ export const TRACK_EVENT =
 export const TRACK_EVENTS =
   "mutation TrackBatch($events: [EventInput!]!) { trackEvents(events: $events) { accepted rejected sessions published } }";
 
+/** Shape (1): a collector's event, which selects only whether it was accepted. */
+export const COLLECT_EVENT =
+  "mutation Collect($event: EventInput!) { trackEvent(event: $event) { accepted } }";
+/** Shape (2): a frontend's event with read-your-writes, the list after this event. */
+export const FRONTEND_EVENT =
+  "mutation Frontend($event: EventInput!) { trackEvent(event: $event) { recommendations { version items { itemId } } } }";
+
+const OPERATION = /^mutation (\w+)/;
+
 export function trackEventBody(e: SessionEvent): string {
+  return eventBody(e, TRACK_EVENT);
+}
+
+/** One trackEvent request; `query` is TRACK_EVENT (push's driver), COLLECT_EVENT or FRONTEND_EVENT. */
+export function eventBody(e: SessionEvent, query: string): string {
   return JSON.stringify({
-    query: TRACK_EVENT,
-    operationName: "Track",
+    query,
+    operationName: OPERATION.exec(query)?.[1],
     variables: { event: toInput(e) },
   });
 }

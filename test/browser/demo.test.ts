@@ -103,6 +103,29 @@ describe.skipIf(!HAVE_CHROMIUM)("demo page in Chromium", () => {
     await expect.poll(() => page.getByTestId("session-steps").textContent()).toBe("5");
     await expect.poll(() => card.locator(".touch").first().textContent()).toBe("images ×3");
 
+    // The log shows each event's own times, taken where they arrive (the answer's last byte
+    // from Resource Timing, the pushed list off the socket), not after the page's render.
+    const pushed = page.locator("[data-testid=event-log] li[data-push-ms]");
+    await expect.poll(() => pushed.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const figures = await page
+      .locator("[data-testid=event-log] li[data-status=ok]")
+      .evaluateAll((lis) =>
+        lis.map((li) => ({
+          text: li.querySelector(".eresult")?.textContent ?? "",
+          response: li.getAttribute("data-response-ms"),
+          push: li.getAttribute("data-push-ms"),
+        })),
+      );
+    for (const f of figures) {
+      expect(f.text).toMatch(/answered in \d+(\.\d)? ms/);
+      expect(Number(f.response)).toBeGreaterThanOrEqual(0);
+      if (f.push !== null) {
+        expect(f.text).toMatch(/list pushed in \d+(\.\d)? ms/);
+        expect(Number(f.push)).toBeGreaterThanOrEqual(0);
+      }
+    }
+    console.log(`demo event log: ${figures.map((f) => f.text).join("; ")}`);
+
     // One more hotel, further down, for the screenshot: it moves up on the last push.
     const other = (await items(page).nth(14).getAttribute("data-item-id"))!;
     await lookAtImages(page, other, 1);

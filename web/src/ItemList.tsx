@@ -54,19 +54,28 @@ export function ItemList(props: ItemListProps) {
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per pushed list
   useLayoutEffect(() => {
+    // Reads first, then writes, then one reflow: interleaving them forced a layout of the
+    // whole page per moved card, which on a slow machine held the main thread for longer
+    // than the event's round trip.
     const next = new Map<string, number>();
+    const moved: [HTMLLIElement, number][] = [];
     for (const [id, el] of refs.current) {
       const top = el.getBoundingClientRect().top;
       next.set(id, top);
       const was = tops.current.get(id);
-      if (was === undefined || Math.abs(was - top) < 1) continue;
+      if (was !== undefined && Math.abs(was - top) >= 1) moved.push([el, was - top]);
+    }
+    tops.current = next;
+    if (moved.length === 0 || matchMedia("(prefers-reduced-motion: reduce)").matches) return;
+    for (const [el, dy] of moved) {
       el.style.transition = "none";
-      el.style.transform = `translateY(${was - top}px)`;
-      void el.offsetHeight;
+      el.style.transform = `translateY(${dy}px)`;
+    }
+    void moved[0]![0].offsetHeight;
+    for (const [el] of moved) {
       el.style.transition = "transform 450ms cubic-bezier(0.2, 0.8, 0.2, 1)";
       el.style.transform = "";
     }
-    tops.current = next;
   }, [version, items.length]);
 
   if (items.length === 0) {

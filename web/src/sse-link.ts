@@ -2,6 +2,7 @@ import { ApolloLink } from "@apollo/client";
 import { print } from "graphql";
 import { type Client, type ClientOptions, createClient } from "graphql-sse";
 import { Observable } from "rxjs";
+import { noteList } from "./timing.ts";
 
 /**
  * A terminating Apollo link over GraphQL over SSE (graphql-sse's client in its default
@@ -16,8 +17,10 @@ export class SSELink extends ApolloLink {
   }
 
   override request(operation: ApolloLink.Operation): Observable<ApolloLink.Result> {
-    return new Observable((sink) =>
-      this.client.subscribe<Record<string, unknown>, Record<string, unknown>>(
+    return new Observable((sink) => {
+      // The first message is the current list, not a push.
+      let initial = true;
+      return this.client.subscribe<Record<string, unknown>, Record<string, unknown>>(
         {
           query: print(operation.query),
           operationName: operation.operationName,
@@ -25,11 +28,15 @@ export class SSELink extends ApolloLink {
           extensions: operation.extensions,
         },
         {
-          next: (value) => sink.next(value as ApolloLink.Result),
+          next: (value) => {
+            noteList(value, initial);
+            initial = false;
+            sink.next(value as ApolloLink.Result);
+          },
           complete: () => sink.complete(),
           error: (err) => sink.error(err),
         },
-      ),
-    );
+      );
+    });
   }
 }
