@@ -1,16 +1,17 @@
 import type { Redis } from "ioredis";
 import { defaultConfig } from "../src/config.ts";
 import type { SessionEvent } from "../src/domain/event-type.ts";
-import { createKeys } from "../src/domain/keys.ts";
+import { createKeys, type Keys } from "../src/domain/keys.ts";
 import { eventWrites } from "../src/features/accumulate.ts";
 import {
   emptySnapshot,
   foldSession,
   type SessionSnapshot,
 } from "../src/features/session-snapshot.ts";
-import { Engine } from "../src/ingest/engine.ts";
+import type { Engine } from "../src/ingest/engine.ts";
 import { loadScorer } from "../src/scoring/load-scorer.ts";
 import { ModelHolder } from "../src/scoring/model-holder.ts";
+import { createServices } from "../src/services.ts";
 import { coalesceOps } from "../src/state/coalesce-ops.ts";
 import { encodeFlat, encodeOps } from "../src/state/encode-ops.ts";
 import type { Op } from "../src/state/ops.ts";
@@ -21,11 +22,12 @@ import { round } from "./lib/stats.ts";
 export async function makeEngine(
   redisUrl: string,
   prefix: string,
-): Promise<{ engine: Engine; store: RedisStore }> {
+): Promise<{ engine: Engine; store: RedisStore; keys: Keys }> {
   const config = defaultConfig({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix });
   const store = new RedisStore({ url: redisUrl });
   const models = new ModelHolder(await loadScorer(config));
-  return { engine: new Engine(store, config, models), store };
+  const { engine, deps } = createServices(store, config, models);
+  return { engine, store, keys: deps.keys };
 }
 
 /**

@@ -5,7 +5,7 @@
  *   npx tsx bench/rank.ts
  */
 import { defaultConfig } from "../src/config.ts";
-import { FEATURE_COUNT } from "../src/features/vector.ts";
+import { FEATURE_COUNT } from "../src/features/vector/names.ts";
 import { loadScorer } from "../src/scoring/load-scorer.ts";
 import { rankCandidates } from "../src/scoring/rank.ts";
 

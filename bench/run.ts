@@ -250,7 +250,7 @@ async function main(): Promise<void> {
 
     // ---- 5. memory, then 3. rescoring on the warm store -------------------------------
     const prefix = "sr";
-    const { engine, store } = await makeEngine(redis.url, prefix);
+    const { engine, store, keys } = await makeEngine(redis.url, prefix);
     const memEvents = QUICK ? sample.events.slice(0, 10_000) : sample.events;
     const memory = await measureMemory(engine, store, memEvents, prefix);
     log(
@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     results.memory = memory;
 
     const svc = svc1;
-    const [top] = await store.read([{ op: "ztop", key: engine.keys.globalPopularity(), n: 300 }]);
+    const [top] = await store.read([{ op: "ztop", key: keys.globalPopularity(), n: 300 }]);
     const popular = (top as [string, number][]).map(([id]) => id);
     const counts = new Map<string, number>();
     for (const e of memEvents) counts.set(e.sessionId, (counts.get(e.sessionId) ?? 0) + 1);

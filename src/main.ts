@@ -1,11 +1,11 @@
 import { isPrimary, runPrimary, WorkersError, workerCount } from "./cluster.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { startServer } from "./http/server.ts";
 import { fileStateRecorder } from "./learn/state-log.ts";
 import { registerShutdown, STOP_DEADLINE_MS } from "./lifecycle/shutdown.ts";
 import { createLogger } from "./observability/logger.ts";
 import { loadScorer } from "./scoring/load-scorer.ts";
 import { ModelHolder } from "./scoring/model-holder.ts";
-import { startServer } from "./server.ts";
 import { createStore } from "./state/create-store.ts";
 
 /**

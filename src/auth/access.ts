@@ -1,22 +1,16 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import {
-  type DocumentNode,
-  GraphQLError,
-  getOperationAST,
-  Kind,
-  type OperationTypeNode,
-  type SelectionSetNode,
-} from "graphql";
 import type { Config } from "../config.ts";
+import type { Refusal } from "../domain/error-codes.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { isSessionTokenShaped, verifySessionToken } from "./tokens.ts";
 
 /**
  * Who may do what, in one place. Context creation turns the request's credentials into a
- * Principal (`authenticate`); the `useAccess` plugin checks each operation's root fields
- * against it and takes a rate-limit token per key; resolvers call `requireSessions` with
- * the session ids they touch.
+ * Principal (`authenticate`); each operation is checked against it (its type and root
+ * fields: graphql/access.ts reads them from the document) and takes a rate-limit token per
+ * key; resolvers call `requireSessions` with the session ids they touch. Refusals are
+ * values (domain/error-codes.ts); the API turns them into its errors.
  *
  * - API_KEYS unset: the service is open (every operation allowed, credentials ignored).
  * - A `read` key: queries and subscriptions. A `write` key: everything.
@@ -35,8 +29,16 @@ export interface Credentials {
   apiKey?: string | undefined;
 }
 
+export type OperationType = "query" | "mutation" | "subscription";
+
+/** What the access rules look at of an operation: its type and (lazily) its root fields. */
+export interface OperationShape {
+  type: OperationType;
+  rootFields(): string[];
+}
+
 /** Root fields a session token may use, per operation type. Everything else needs a key. */
-const TOKEN_FIELDS: Record<OperationTypeNode, ReadonlySet<string>> = {
+const TOKEN_FIELDS: Record<OperationType, ReadonlySet<string>> = {
   query: new Set([
     "recommendations",
     "session",
@@ -51,25 +53,13 @@ const TOKEN_FIELDS: Record<OperationTypeNode, ReadonlySet<string>> = {
   subscription: new Set(["recommendations"]),
 };
 
-export function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
-  });
-}
-
-export function forbidden(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "FORBIDDEN", http: { status: 403 } } });
-}
-
-export function rateLimited(what: string, retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(`Rate limit exceeded for ${what}; retry after ${retryAfterSeconds} s`, {
-    extensions: {
-      code: "RATE_LIMITED",
-      retryAfterSeconds,
-      http: { status: 429, headers: { "retry-after": String(retryAfterSeconds) } },
-    },
-  });
-}
+const unauthenticated = (message: string): Refusal => ({ code: "UNAUTHENTICATED", message });
+const forbidden = (message: string): Refusal => ({ code: "FORBIDDEN", message });
+const rateLimited = (what: string, retryAfterSeconds: number): Refusal => ({
+  code: "RATE_LIMITED",
+  message: `Rate limit exceeded for ${what}; retry after ${retryAfterSeconds} s`,
+  retryAfterSeconds,
+});
 
 function fingerprint(key: string): string {
   return createHash("sha256").update(key).digest("hex").slice(0, 16);
@@ -126,27 +116,26 @@ export class AccessControl {
 
   /**
    * Checks an operation before it runs: credentials, scope for its root fields, and the
-   * per-key (or per-token) rate limit. Returns the error to answer with, if any.
+   * per-key (or per-token) rate limit. `shape` is undefined when the document names no
+   * such operation (GraphQL reports that itself). The refusal to answer with, if any.
    */
   checkOperation(
     principal: Principal,
-    document: DocumentNode,
-    operationName?: string | null,
-  ): GraphQLError | undefined {
+    shape: () => OperationShape | undefined,
+  ): Refusal | undefined {
     if (principal.kind === "open") return undefined;
     if (principal.kind === "none") return unauthenticated(principal.problem);
-    const op = getOperationAST(document, operationName ?? undefined);
-    if (!op) return undefined; // graphql-js reports the missing operation itself
+    const op = shape();
+    if (!op) return undefined;
     if (principal.kind === "key") {
-      if (op.operation === "mutation" && principal.scope !== "write")
+      if (op.type === "mutation" && principal.scope !== "write")
         return forbidden("This API key is read-only: mutations need a key with write scope");
     } else {
-      const allowed = TOKEN_FIELDS[op.operation];
-      const fields = rootFields(document, op.selectionSet);
-      const denied = fields.filter((f) => !allowed.has(f));
+      const allowed = TOKEN_FIELDS[op.type];
+      const denied = op.rootFields().filter((f) => !allowed.has(f));
       if (denied.length > 0)
         return forbidden(
-          `A session token may not use ${op.operation} ${denied.join(", ")}: it needs an API key`,
+          `A session token may not use ${op.type} ${denied.join(", ")}: it needs an API key`,
         );
     }
     const limiterId = principal.kind === "key" ? `k:${principal.id}` : `t:${principal.sessionId}`;
@@ -164,43 +153,21 @@ export class AccessControl {
     principal: Principal | undefined,
     sessionIds: Iterable<string>,
     field = "sessionId",
-  ): void {
+  ): Refusal | undefined {
     const ids = new Set(sessionIds);
     if (principal?.kind === "token") {
       for (const id of ids)
         if (id !== principal.sessionId)
-          throw forbidden(
+          return forbidden(
             `${field}: this session token is for another session and cannot touch session ${JSON.stringify(id)}`,
           );
     }
     for (const id of ids) {
       const wait = this.perSession.take(id);
-      if (wait > 0) throw rateLimited(`session ${JSON.stringify(id)}`, wait);
+      if (wait > 0) return rateLimited(`session ${JSON.stringify(id)}`, wait);
     }
+    return undefined;
   }
-}
-
-/** Names of the root fields an operation selects, through fragments. */
-function rootFields(
-  document: DocumentNode,
-  set: SelectionSetNode,
-  seen = new Set<string>(),
-): string[] {
-  const out: string[] = [];
-  for (const s of set.selections) {
-    if (s.kind === Kind.FIELD) out.push(s.name.value);
-    else if (s.kind === Kind.INLINE_FRAGMENT)
-      out.push(...rootFields(document, s.selectionSet, seen));
-    else if (!seen.has(s.name.value)) {
-      seen.add(s.name.value);
-      const frag = document.definitions.find(
-        (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value,
-      );
-      if (frag?.kind === Kind.FRAGMENT_DEFINITION)
-        out.push(...rootFields(document, frag.selectionSet, seen));
-    }
-  }
-  return out;
 }
 
 /** Reads credentials from an HTTP request (headers, or `access_token` in the URL for EventSource). */

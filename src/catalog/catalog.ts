@@ -1,5 +1,16 @@
 import type { Keys } from "../domain/keys.ts";
 import type { Op } from "../state/ops.ts";
+import {
+  all,
+  hgetall,
+  hmget,
+  map,
+  runPlan,
+  scard,
+  srandmember,
+  struct,
+  ztop,
+} from "../state/read-plan.ts";
 import type { Store } from "../state/store.ts";
 import type { CatalogItem, ItemUpdate } from "./item.ts";
 import { META, parseMeta, removeOps, upsertOps } from "./meta.ts";
@@ -35,10 +46,10 @@ export class Catalog {
   /** Current metadata of items (undefined for items not in the catalogue). One round trip. */
   async get(itemIds: readonly string[]): Promise<(CatalogItem | undefined)[]> {
     if (itemIds.length === 0) return [];
-    const values = await this.store.read(
-      itemIds.map((id) => ({ op: "hgetall", key: this.keys.item(id) })),
+    return runPlan(
+      this.store,
+      all(itemIds.map((id) => map(hgetall(this.keys.item(id)), (hash) => parseMeta(id, hash)))),
     );
-    return itemIds.map((id, i) => parseMeta(id, (values[i] ?? {}) as Record<string, string>));
   }
 
   /** Upserts validated items (distinct ids): one read round trip, then one atomic group per item. */
@@ -66,42 +77,44 @@ export class Catalog {
    * neighbours. Without metadata (or with contentWeight 0) it is co-visitation alone.
    */
   async similar(itemId: string, limit: number, contentWeight: number): Promise<SimilarItem[]> {
-    const [metaRaw, covisitRaw] = await this.store.read([
-      { op: "hmget", key: this.keys.item(itemId), fields: [META.properties, META.signature] },
-      { op: "ztop", key: this.keys.covisit(itemId), n: limit * 2 },
-    ]);
-    const [props, sigRaw] = (metaRaw ?? []) as (string | null)[];
-    const covisit = new Map((covisitRaw ?? []) as [string, number][]);
+    const first = await runPlan(
+      this.store,
+      struct({
+        meta: hmget(this.keys.item(itemId), [META.properties, META.signature]),
+        covisit: ztop(this.keys.covisit(itemId), limit * 2),
+      }),
+    );
+    const [props, sigRaw] = first.meta;
+    const covisit = new Map(first.covisit);
     const sig = decodeSignature(sigRaw);
     if (!sig || !props || contentWeight === 0) return top(covisit, limit);
 
     const normalized = [...new Set(props.split("|").map(normalizeProperty))];
-    const cards = (await this.store.read(
-      normalized.map((p) => ({ op: "scard", key: this.keys.propertyItems(p) })),
-    )) as number[];
+    const cards = await runPlan(
+      this.store,
+      all(normalized.map((p) => scard(this.keys.propertyItems(p)))),
+    );
     // Rarest first; a property only this item has brings no neighbour.
     const rare = normalized
       .map((p, i) => ({ p, n: cards[i] ?? 0 }))
       .filter((x) => x.n > 1)
       .sort((a, b) => a.n - b.n || (a.p < b.p ? -1 : 1))
       .slice(0, CONTENT_PROPERTIES);
-    const sampled = await this.store.read(
-      rare.map(({ p }) => ({
-        op: "srandmember",
-        key: this.keys.propertyItems(p),
-        n: CONTENT_SAMPLE,
-      })),
+    const sampled = await runPlan(
+      this.store,
+      all(rare.map(({ p }) => srandmember(this.keys.propertyItems(p), CONTENT_SAMPLE))),
     );
     const pool = new Set<string>(covisit.keys());
-    for (const v of sampled) for (const id of v as string[]) pool.add(id);
+    for (const v of sampled) for (const id of v) pool.add(id);
     pool.delete(itemId);
     const ids = [...pool];
-    const sigs = await this.store.read(
-      ids.map((id) => ({ op: "hmget", key: this.keys.item(id), fields: [META.signature] })),
+    const sigs = await runPlan(
+      this.store,
+      all(ids.map((id) => map(hmget(this.keys.item(id), [META.signature]), (v) => v[0] ?? null))),
     );
     const scores = new Map<string, number>();
     ids.forEach((id, i) => {
-      const other = decodeSignature(((sigs[i] ?? []) as (string | null)[])[0]);
+      const other = decodeSignature(sigs[i]);
       const content = other ? similarity(sig, other) : 0;
       const score = (covisit.get(id) ?? 0) + contentWeight * content;
       if (score > 0) scores.set(id, score);

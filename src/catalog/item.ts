@@ -1,4 +1,5 @@
 import type { Config } from "../config.ts";
+import { ID_PATTERN, ID_RULE, KEY_TEXT_FORBIDDEN, KEY_TEXT_RULE } from "../domain/ids.ts";
 import type { FieldError, Result } from "../domain/result.ts";
 import { normalizeProperty } from "./properties.ts";
 
@@ -35,9 +36,6 @@ export type ItemLimits = Pick<
   "MAX_ID_LENGTH" | "MAX_STRING_LENGTH" | "MAX_ITEM_PROPERTIES" | "MAX_ITEM_ATTRIBUTES"
 >;
 
-const ID_PATTERN = /^[^\s{}|\p{Cc}\p{Cf}]+$/u;
-/** Properties and cities become part of Redis keys (`{p:<property>}`) and `|`-joined values. */
-const TEXT_FORBIDDEN = /[\p{Cc}\p{Cf}|{}]/u;
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 const MAX_ATTRIBUTE = 1e12;
 
@@ -51,8 +49,8 @@ export function checkCatalogText(
   const v = value.trim();
   if (v.length === 0 && !allowEmpty) return { error: "must not be empty" };
   if (v.length > maxLength) return { error: `must be at most ${maxLength} characters` };
-  if (TEXT_FORBIDDEN.test(v))
-    return { error: "must not contain control characters, '|', '{' or '}'" };
+  // Properties and cities become part of Redis keys (`{p:<property>}`) and `|`-joined values.
+  if (KEY_TEXT_FORBIDDEN.test(v)) return { error: KEY_TEXT_RULE };
   return v;
 }
 
@@ -70,8 +68,7 @@ export function validateItem(
   if (typeof id !== "string" || id.length === 0) fail("itemId", "is required");
   else if (id.length > limits.MAX_ID_LENGTH)
     fail("itemId", `must be at most ${limits.MAX_ID_LENGTH} characters`);
-  else if (!ID_PATTERN.test(id))
-    fail("itemId", "must not contain whitespace, control characters, '{', '}' or '|'");
+  else if (!ID_PATTERN.test(id)) fail("itemId", ID_RULE);
   else itemId = id;
 
   let properties: string[] | undefined;

@@ -2,7 +2,7 @@
  * The one place Redis keys are built. Every key of a session shares the hash tag
  * `{s:<sessionId>}`, so a Redis Cluster keeps a session in one slot and an event's session
  * writes stay atomic there. An item's counters and its co-visitation top-K share `{i:<id>}`.
- * Ids are validated at the edge to contain no braces, whitespace or `|`.
+ * Ids are validated at the edge to contain no braces, whitespace or `|` (domain/ids.ts).
  */
 export interface Keys {
   readonly prefix: string;
@@ -38,8 +38,8 @@ export function createKeys(prefix: string): Keys {
     item: (i) => `${prefix}:{i:${i}}`,
     covisit: (i) => `${prefix}:{i:${i}}:cv`,
     userHistory: (u) => `${prefix}:{u:${u}}:h`,
-    // City names hold spaces and commas but never braces after validation; they are
-    // free text, so they are length-bounded at the edge and used as they come.
+    // City names hold spaces and commas but never braces (domain/ids.ts, checked at the
+    // edge for events, queries and the catalogue); free text, used as it comes.
     cityPopularity: (c) => `${prefix}:{c:${c}}:pop`,
     globalPopularity: () => `${prefix}:{g}:pop`,
     propertyItems: (p) => `${prefix}:{p:${p}}:items`,

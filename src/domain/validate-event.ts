@@ -1,5 +1,6 @@
 import type { Config } from "../config.ts";
 import { EVENT_TYPES, type EventType, isItemEvent, type SessionEvent } from "./event-type.ts";
+import { cityProblem, idProblem } from "./ids.ts";
 import type { FieldError, Result } from "./result.ts";
 
 export type EventLimits = Pick<
@@ -25,9 +26,6 @@ export interface RawEventInput {
   query?: string | null;
 }
 
-// Ids end up inside Redis keys (`{s:<id>}` hash tags) and `|`-joined packed values, so
-// braces, pipes, whitespace and control characters would corrupt the key layout.
-const ID_PATTERN = /^[^\s{}|\p{Cc}\p{Cf}]+$/u;
 const TEXT_FORBIDDEN = /[\p{Cc}|]/u;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const MIN_TS = Date.UTC(2000, 0, 1);
@@ -57,11 +55,8 @@ export function validateEvent(
       return undefined;
     }
     if (typeof value !== "string") return void fail(field, "must be a string");
-    if (value.length === 0) return void fail(field, "must not be empty");
-    if (value.length > limits.MAX_ID_LENGTH)
-      return void fail(field, `must be at most ${limits.MAX_ID_LENGTH} characters`);
-    if (!ID_PATTERN.test(value))
-      return void fail(field, "must not contain whitespace, control characters, '{', '}' or '|'");
+    const problem = idProblem(value, limits.MAX_ID_LENGTH);
+    if (problem) return void fail(field, problem);
     return value;
   };
 
@@ -152,7 +147,15 @@ export function validateEvent(
   }
 
   const sort = text("sort", raw.sort);
-  const city = text("city", raw.city);
+  // A city becomes part of keys (its popularity, its catalogue items): no braces either.
+  let city = text("city", raw.city);
+  if (city !== undefined) {
+    const problem = cityProblem(city, limits.MAX_STRING_LENGTH);
+    if (problem) {
+      fail("city", problem);
+      city = undefined;
+    }
+  }
   const platform = text("platform", raw.platform);
   const device = text("device", raw.device);
   const query = text("query", raw.query);

@@ -1,5 +1,6 @@
 import type { Keys } from "../domain/keys.ts";
-import { PUBLISHED } from "../publish/published-state.ts";
+import { parseRecentEvent, type RecentEvent } from "../domain/recent-event.ts";
+import { SESSION_FIELDS as F } from "../domain/session-fields.ts";
 import {
   applyOps,
   type Db,
@@ -7,7 +8,7 @@ import {
   parseSessionItem,
   type SessionItemCounters,
 } from "../state/ops.ts";
-import type { ReadOp, ReadValue } from "../state/store.ts";
+import { hgetall, lrange, map, type ReadPlan, struct } from "../state/read-plan.ts";
 import { chunkedValue, sameChunked } from "./accumulators/chunked-field.ts";
 
 /**
@@ -42,19 +43,20 @@ export interface SessionSnapshot {
   raw: { state: Record<string, string>; items: Record<string, string>; recent: string[] };
 }
 
-export function snapshotReads(keys: Keys, sessionId: string, recentCap: number): ReadOp[] {
-  return [
-    { op: "hgetall", key: keys.sessionState(sessionId) },
-    { op: "hgetall", key: keys.sessionItems(sessionId) },
-    { op: "lrange", key: keys.sessionRecent(sessionId), n: recentCap },
-  ];
-}
-
-export function parseSnapshot(sessionId: string, values: readonly ReadValue[]): SessionSnapshot {
-  const state = (values[0] ?? {}) as Record<string, string>;
-  const itemsRaw = (values[1] ?? {}) as Record<string, string>;
-  const recent = (values[2] ?? []) as string[];
-  return build(sessionId, state, itemsRaw, recent);
+/** A session's state: its state hash, its touched items and its recent events (newest first). */
+export function snapshotPlan(
+  keys: Keys,
+  sessionId: string,
+  recentCap: number,
+): ReadPlan<SessionSnapshot> {
+  return map(
+    struct({
+      state: hgetall(keys.sessionState(sessionId)),
+      items: hgetall(keys.sessionItems(sessionId)),
+      recent: lrange(keys.sessionRecent(sessionId), recentCap),
+    }),
+    ({ state, items, recent }) => build(sessionId, state, items, recent),
+  );
 }
 
 function build(
@@ -89,47 +91,47 @@ function build(
   const was = prev?.raw.state;
   const keep = (field: string) =>
     was !== undefined && (state === was || sameChunked(state, was, field));
-  const keepList = keep("list");
+  const keepList = keep(F.list);
   let list: string[];
   let prices: number[] | undefined;
-  if (keepList && keep("prices")) {
+  if (keepList && keep(F.prices)) {
     list = prev!.list;
     prices = prev!.prices;
   } else {
-    const listRaw = chunkedValue(state, "list");
-    const pricesRaw = chunkedValue(state, "prices");
+    const listRaw = chunkedValue(state, F.list);
+    const pricesRaw = chunkedValue(state, F.prices);
     list = keepList ? prev!.list : listRaw ? listRaw.split("|") : [];
     const parsed = pricesRaw ? pricesRaw.split("|").map(Number) : undefined;
     prices = parsed && parsed.length === list.length ? parsed : undefined;
   }
   let filters: string[];
-  if (keep("filters")) filters = prev!.filters;
+  if (keep(F.filters)) filters = prev!.filters;
   else {
-    const raw = chunkedValue(state, "filters");
+    const raw = chunkedValue(state, F.filters);
     filters = raw ? raw.split("|") : [];
   }
   const snap: SessionSnapshot = {
     sessionId,
-    step: Number(state.step ?? 0),
-    lastTs: Number(state.ts ?? 0),
+    step: Number(state[F.step] ?? 0),
+    lastTs: Number(state[F.timestamp] ?? 0),
     filters,
     list,
     prices,
-    listStep: Number(state.listStep ?? 0),
-    lastItemStep: Number(state.lastItemStep ?? 0),
+    listStep: Number(state[F.listStep] ?? 0),
+    lastItemStep: Number(state[F.lastItemStep] ?? 0),
     items,
     touched,
-    publishedVersion: Number(state[PUBLISHED.version] ?? 0),
-    publishedOrder: state[PUBLISHED.order] ?? "",
+    publishedVersion: Number(state[F.publishedVersion] ?? 0),
+    publishedOrder: state[F.publishedOrder] ?? "",
     raw: { state, items: itemsRaw, recent },
   };
-  if (state.user) snap.userId = state.user;
-  if (state.city) snap.city = state.city;
-  if (state.platform) snap.platform = state.platform;
-  if (state.device) snap.device = state.device;
-  if (state.sort) snap.sort = state.sort;
-  if (state.lastItem) snap.lastItem = state.lastItem;
-  if (state.lastType) snap.lastType = state.lastType;
+  if (state[F.user]) snap.userId = state[F.user];
+  if (state[F.city]) snap.city = state[F.city];
+  if (state[F.platform]) snap.platform = state[F.platform];
+  if (state[F.device]) snap.device = state[F.device];
+  if (state[F.sort]) snap.sort = state[F.sort];
+  if (state[F.lastItem]) snap.lastItem = state[F.lastItem];
+  if (state[F.lastType]) snap.lastType = state[F.lastType];
   return snap;
 }
 
@@ -187,6 +189,40 @@ function objectOf(m: ReadonlyMap<string, string>): Record<string, string> {
   const o: Record<string, string> = {};
   for (const [k, v] of m) o[k] = v;
   return o;
+}
+
+const parsedRecent = new WeakMap<readonly string[], readonly RecentEvent[]>();
+/**
+ * Parsed records by their text: a session's next snapshot holds the same records but one,
+ * so each is parsed once rather than at every rescore. Bounded: cleared when full.
+ */
+const parsedRecord = new Map<string, RecentEvent>();
+const RECORD_CACHE = 20_000;
+
+function parsed(record: string): RecentEvent {
+  let e = parsedRecord.get(record);
+  if (e === undefined) {
+    if (parsedRecord.size >= RECORD_CACHE) parsedRecord.clear();
+    e = parseRecentEvent(record);
+    parsedRecord.set(record, e);
+  }
+  return e;
+}
+
+/** The session's recent events, newest first (parsed once per snapshot's list). */
+export function recentEvents(snap: SessionSnapshot): readonly RecentEvent[] {
+  let out = parsedRecent.get(snap.raw.recent);
+  if (out === undefined) {
+    out = snap.raw.recent.map(parsed);
+    parsedRecent.set(snap.raw.recent, out);
+  }
+  return out;
+}
+
+/** The item of the session's latest clickout, from its recent events. */
+export function lastClickoutItem(snap: SessionSnapshot): string | undefined {
+  for (const r of recentEvents(snap)) if (r.type === "CLICKOUT") return r.itemId;
+  return undefined;
 }
 
 export function emptySnapshot(sessionId: string): SessionSnapshot {

@@ -1,19 +1,23 @@
 import type { Config } from "../config.ts";
+import { cityProblem, idProblem } from "../domain/ids.ts";
 import type { FieldError } from "../domain/result.ts";
 import { badInput } from "./errors.ts";
 
-const ID_PATTERN = /^[^\s{}|\p{Cc}\p{Cf}]+$/u;
-
 /** Checks the id arguments of queries with the same rules as event ids. */
 export function checkId(field: string, value: string, config: Config, errors: FieldError[]): void {
-  if (value.length === 0) errors.push({ field, message: "must not be empty" });
-  else if (value.length > config.MAX_ID_LENGTH)
-    errors.push({ field, message: `must be at most ${config.MAX_ID_LENGTH} characters` });
-  else if (!ID_PATTERN.test(value))
-    errors.push({
-      field,
-      message: "must not contain whitespace, control characters, '{', '}' or '|'",
-    });
+  const problem = idProblem(value, config.MAX_ID_LENGTH);
+  if (problem) errors.push({ field, message: problem });
+}
+
+/** Checks a city argument with the same rule as an event's city. */
+export function checkCity(
+  field: string,
+  value: string | null | undefined,
+  config: Config,
+  errors: FieldError[],
+): void {
+  const problem = value ? cityProblem(value, config.MAX_STRING_LENGTH) : undefined;
+  if (problem) errors.push({ field, message: problem });
 }
 
 export function checkLimit(

@@ -1,12 +1,21 @@
 import type { AccessControl, Principal } from "../auth/access.ts";
+import type { Catalog } from "../catalog/catalog.ts";
 import type { Config } from "../config.ts";
 import type { Engine } from "../ingest/engine.ts";
 import type { ServiceMetrics } from "../observability/metrics.ts";
 import type { SessionFeeds } from "../publish/session-feed.ts";
+import type { Recommender } from "../recommend/recommender.ts";
 
-/** What every resolver gets: the one engine of this process and its settings. */
+/**
+ * What every resolver gets: the services of this process (resolvers call them, never the
+ * store) and its settings.
+ */
 export interface GraphQLContext {
+  /** The write path: events, batches, forgetting. */
   engine: Engine;
+  /** The read path: lists, sessions, popularity, the model in use. */
+  recommender: Recommender;
+  catalog: Catalog;
   feeds: SessionFeeds;
   config: Config;
   /** The clock, used only to default a missing event timestamp. */

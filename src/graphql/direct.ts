@@ -12,8 +12,9 @@ import {
 import type { Plugin, YogaServerInstance } from "graphql-yoga";
 import type { Credentials } from "../auth/access.ts";
 import type { Config } from "../config.ts";
+import { checkAccess } from "./access/rules.ts";
 import { ACCESS_CHECKED, type GraphQLContext, PRECOMPUTED } from "./context.ts";
-import { checkAccess, operationRules } from "./limits.ts";
+import { operationRules } from "./limits.ts";
 import { schema } from "./schema.ts";
 
 /**

@@ -1,7 +1,5 @@
 import {
   type ASTVisitor,
-  type DocumentNode,
-  GraphQLError,
   Kind,
   NoSchemaIntrospectionCustomRule,
   type SelectionSetNode,
@@ -10,7 +8,8 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Config } from "../config.ts";
-import { ACCESS_CHECKED, type GraphQLContext } from "./context.ts";
+import type { GraphQLContext } from "./context.ts";
+import { apiError } from "./errors.ts";
 
 /**
  * Bounds on the shape of an operation, checked at validation (before anything runs, over
@@ -45,19 +44,20 @@ export function queryShapeRule(maxDepth: number, maxFields: number) {
       walk(node.selectionSet, 1, new Set());
       if (deepest > maxDepth)
         context.reportError(
-          new GraphQLError(
+          apiError(
+            "QUERY_TOO_DEEP",
             `Operation is too deep: selections may nest at most ${maxDepth} levels`,
-            {
-              nodes: [node],
-              extensions: { code: "QUERY_TOO_DEEP", maxDepth },
-            },
+            { maxDepth },
+            [node],
           ),
         );
       else if (fields > maxFields)
         context.reportError(
-          new GraphQLError(
+          apiError(
+            "QUERY_TOO_COMPLEX",
             `Operation is too complex: it may select at most ${maxFields} fields (fragments counted at each use, aliases included)`,
-            { nodes: [node], extensions: { code: "QUERY_TOO_COMPLEX", maxFields } },
+            { maxFields },
+            [node],
           ),
         );
     },
@@ -78,41 +78,6 @@ export function useOperationLimits(config: Config): Plugin<GraphQLContext> {
   return {
     onValidate: ({ addValidationRule }) => {
       for (const rule of rules) addValidationRule(rule);
-    },
-  };
-}
-
-/**
- * The access check of one operation (credentials, scope, per-key rate limit: see
- * auth/access.ts), undefined when allowed. Shared by `useAccess` and the direct path.
- */
-export function checkAccess(
-  contextValue: unknown,
-  document: DocumentNode,
-  operationName?: string | null,
-): GraphQLError | undefined {
-  const ctx = contextValue as Partial<GraphQLContext> & Record<string, unknown>;
-  if (!ctx.access || !ctx.principal) return undefined;
-  // Checked (and its rate-limit token taken) already on the direct path.
-  if (ctx[ACCESS_CHECKED] === true) return undefined;
-  return ctx.access.checkOperation(ctx.principal, document, operationName);
-}
-
-/** Checks credentials, scope and the per-key rate limit of each operation (see auth/access.ts). */
-export function useAccess(): Plugin<GraphQLContext> {
-  const check = (args: {
-    contextValue: unknown;
-    document: DocumentNode;
-    operationName?: string | null;
-  }) => checkAccess(args.contextValue, args.document, args.operationName);
-  return {
-    onExecute: ({ args, setResultAndStopExecution }) => {
-      const err = check(args);
-      if (err) setResultAndStopExecution({ errors: [err] });
-    },
-    onSubscribe: ({ args, setResultAndStopExecution }) => {
-      const err = check(args);
-      if (err) setResultAndStopExecution({ errors: [err] });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { type ExecutionResult, GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import type { ErrorCode } from "../domain/error-codes.ts";
 
 /**
  * A request that never ran because graphql-js rejected its variables (an unknown enum
@@ -24,7 +25,7 @@ export function requestErrorCodesPlugin(): Plugin {
               positions: e.positions,
               path: e.path,
               originalError: e.originalError,
-              extensions: { ...e.extensions, code: "BAD_USER_INPUT" },
+              extensions: { ...e.extensions, code: "BAD_USER_INPUT" satisfies ErrorCode },
             }),
       ),
     };

@@ -1,9 +1,9 @@
 import { builder } from "./builder.ts";
-import "./types/scalars.ts";
-import "./queries.ts";
-import "./mutations.ts";
-import "./subscriptions.ts";
-import "./catalog.ts";
-import "./access-mutations.ts";
+import "./scalars.ts";
+// One module per domain, as in Pothos' complex-app example: each adds its types and fields.
+import "./events/fields.ts";
+import "./recommendations/fields.ts";
+import "./catalog/fields.ts";
+import "./access/fields.ts";
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -1,10 +1,10 @@
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { GraphQLContext } from "./context.ts";
 import { usePrecomputedResult } from "./direct.ts";
+import { maskErrors } from "./errors.ts";
 import { EXAMPLE_OPERATIONS } from "./examples.ts";
 import { requestErrorCodesPlugin } from "./request-errors.ts";
 import { schema } from "./schema.ts";
-import { maskStoreErrors } from "./unavailable.ts";
 
 /** Builds a request's context; `init` is yoga's (HTTP: `request`) or graphql-ws's (`connectionParams`). */
 export type ContextFactory = (init?: {
@@ -31,14 +31,14 @@ export function createGraphQLHandler(
     // on purpose (bad input) pass through; store outages become SERVICE_UNAVAILABLE.
     maskedErrors: {
       maskError: (error, message, isDev) => {
-        const masked = maskStoreErrors(error, message, isDev);
+        const masked = maskErrors(error, message, isDev);
         if (masked.message === message) opts.onUnexpected?.(error);
         return masked;
       },
     },
     logging: false,
     // Variables graphql-js rejects (e.g. an unknown enum value) are bad input too.
-    // Then the server's own (access, operation limits: see server.ts).
+    // Then the server's own (access, operation limits: see http/server.ts).
     // A result the direct path computed replaces execution (before the server's plugins).
     plugins: [
       requestErrorCodesPlugin(),

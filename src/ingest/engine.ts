@@ -1,27 +1,16 @@
-import type { Config } from "../config.ts";
 import type { SessionEvent } from "../domain/event-type.ts";
-import { createKeys, type Keys } from "../domain/keys.ts";
 import { eventWrites } from "../features/accumulate.ts";
-import { type CandidateList, candidateReads, parseCandidateData } from "../features/candidates.ts";
 import type { FeatureContext } from "../features/context.ts";
-import {
-  foldSession,
-  parseSnapshot,
-  type SessionSnapshot,
-  snapshotReads,
-} from "../features/session-snapshot.ts";
-import { featureMatrix } from "../features/vector.ts";
-import { idsDigest, PUBLISHED, SEEN } from "../publish/published-state.ts";
-import { orderKey, payloadParts, type RecommendationList } from "../publish/recommendation-list.ts";
-import { SessionWatches } from "../publish/watches.ts";
-import { nextItemReads, nextItems } from "../recommend/next-item.ts";
-import { type ListRules, sessionSeen } from "../recommend/rules.ts";
-import { recommendWithRules } from "../recommend/with-rules.ts";
-import type { ModelHolder } from "../scoring/model-holder.ts";
-import { type RankedItem, rankCandidates } from "../scoring/rank.ts";
+import { foldSession, type SessionSnapshot } from "../features/session-snapshot.ts";
+import type { CandidateList } from "../features/vector/family.ts";
+import { Publisher } from "../publish/publisher.ts";
+import { watchedPlan } from "../publish/watches.ts";
+import type { Deps } from "../recommend/deps.ts";
+import { listBody, numbered, type RecommendationList } from "../recommend/recommendation-list.ts";
+import { Recommender } from "../recommend/recommender.ts";
 import { coalesceOps } from "../state/coalesce-ops.ts";
 import type { Op } from "../state/ops.ts";
-import type { ReadOp, ReadValue, Store } from "../state/store.ts";
+import { constant, runPlan, struct } from "../state/read-plan.ts";
 import { SessionLock } from "./session-lock.ts";
 
 export interface TrackOutcome {
@@ -53,15 +42,16 @@ export type StateRecorder = (s: {
 const BATCH_SESSION_CONCURRENCY = 64;
 
 /**
- * The one path of an event: read the session, compute its writes (pure), apply them
- * atomically, rescore the session's list, publish it when the order changed. The API,
- * replay, training and evaluation all go through here.
+ * The write path: the one path of an event. Read the session, compute its writes (pure),
+ * apply them atomically, rescore the session's list (the Recommender computes it in the
+ * same round trip as the writes), publish it when the order changed. The API, replay,
+ * training and evaluation all go through here.
  */
 export class Engine {
-  readonly keys: Keys;
-  readonly ctx: FeatureContext;
-  /** Sessions with a subscriber on some instance: only their changed lists are sent. */
-  readonly watches: SessionWatches;
+  private readonly ctx: FeatureContext;
+  private readonly store: Deps["store"];
+  private readonly config: Deps["config"];
+  private readonly publisher: Publisher;
   private readonly lock = new SessionLock();
   /** Called after each rescore with its duration (apply, read, score, publish): for metrics. */
   onRescore?: (
@@ -74,13 +64,13 @@ export class Engine {
   clock: () => number = Date.now;
 
   constructor(
-    readonly store: Store,
-    readonly config: Config,
-    readonly models: ModelHolder,
+    private readonly deps: Deps,
+    private readonly recommender: Recommender = new Recommender(deps),
   ) {
-    this.keys = createKeys(config.REDIS_PREFIX);
-    this.ctx = { keys: this.keys, config };
-    this.watches = new SessionWatches(store, this.keys, config.SUBSCRIPTION_WATCH_SECONDS);
+    this.store = deps.store;
+    this.config = deps.config;
+    this.ctx = { keys: deps.keys, config: deps.config };
+    this.publisher = new Publisher(deps);
   }
 
   /** Ingests one validated event and returns the session's list after it. */
@@ -93,7 +83,7 @@ export class Engine {
         // is known before anything is rescored or published.
         const ops = [guard, ...eventWrites(event, before, this.ctx)];
         if (!(await this.store.apply(ops))) {
-          const list = await this.recommend(event.sessionId);
+          const list = await this.recommender.recommend(event.sessionId);
           return {
             sessionId: event.sessionId,
             step: before.step,
@@ -103,13 +93,13 @@ export class Engine {
           };
         }
         if (this.recorder) await this.record(event, before);
-        const after = foldSession(this.keys, before, ops);
+        const after = foldSession(this.deps.keys, before, ops);
         const { list, published } = await this.rescoreAndPublish(after, [], event, before);
         return { sessionId: event.sessionId, step: after.step, published, list, duplicate: false };
       }
       if (this.recorder) await this.record(event, before);
       const ops = eventWrites(event, before, this.ctx);
-      const after = foldSession(this.keys, before, ops);
+      const after = foldSession(this.deps.keys, before, ops);
       const { list, published } = await this.rescoreAndPublish(after, ops, event, before);
       return { sessionId: event.sessionId, step: after.step, published, list };
     });
@@ -124,7 +114,7 @@ export class Engine {
       const snap = before ?? (await this.snapshot(event.sessionId));
       const ops = eventWrites(event, snap, this.ctx);
       await this.store.apply(ops);
-      return foldSession(this.keys, snap, ops);
+      return foldSession(this.deps.keys, snap, ops);
     });
   }
 
@@ -142,6 +132,7 @@ export class Engine {
       if (list) list.push(e);
       else bySession.set(e.sessionId, [e]);
     }
+    const keys = this.deps.keys;
     let published = 0;
     let duplicates = 0;
     // A session with event ids applies its events one by one: a retried event is skipped,
@@ -156,7 +147,7 @@ export class Engine {
           const ops = eventWrites(e, snap, this.ctx);
           if (guard) ops.unshift(guard);
           if (await this.store.apply(ops)) {
-            snap = foldSession(this.keys, snap, ops);
+            snap = foldSession(keys, snap, ops);
             last = e;
           } else duplicates++;
         }
@@ -173,7 +164,7 @@ export class Engine {
             const groups: Op[][] = [];
             for (const e of evs) {
               const ops = eventWrites(e, snap, this.ctx);
-              snap = foldSession(this.keys, snap, ops);
+              snap = foldSession(keys, snap, ops);
               groups.push(ops);
             }
             // All the session's writes in one atomic script call, each field and TTL the
@@ -206,19 +197,25 @@ export class Engine {
    * next refresh. Returns the number of keys removed.
    */
   forgetSession(sessionId: string): Promise<number> {
+    const keys = this.deps.keys;
     return this.lock.run(sessionId, () =>
       this.store.deleteKeys([
-        this.keys.sessionState(sessionId),
-        this.keys.sessionItems(sessionId),
-        this.keys.sessionRecent(sessionId),
-        this.keys.sessionEvents(sessionId),
+        keys.sessionState(sessionId),
+        keys.sessionItems(sessionId),
+        keys.sessionRecent(sessionId),
+        keys.sessionEvents(sessionId),
       ]),
     );
   }
 
   /** Removes the user's history (items clicked out, added to cart or bought). */
   forgetUser(userId: string): Promise<number> {
-    return this.store.deleteKeys([this.keys.userHistory(userId)]);
+    return this.store.deleteKeys([this.deps.keys.userHistory(userId)]);
+  }
+
+  /** The session as it stands before its next event (one round trip). */
+  snapshot(sessionId: string): Promise<SessionSnapshot> {
+    return this.recommender.snapshot(sessionId);
   }
 
   private guardOn(): boolean {
@@ -230,56 +227,12 @@ export class Engine {
     if (event.eventId === undefined || !this.guardOn()) return undefined;
     return {
       op: "guard",
-      key: this.keys.sessionEvents(event.sessionId),
+      key: this.deps.keys.sessionEvents(event.sessionId),
       member: event.eventId,
       now: this.clock(),
       ttlMs: this.config.IDEMPOTENCY_WINDOW_SECONDS * 1000,
       cap: this.config.IDEMPOTENCY_MAX_IDS,
     };
-  }
-
-  /** The session's list now: the given candidates reranked, its shown list, or next items. */
-  async recommend(
-    sessionId: string,
-    candidates?: readonly string[],
-    limit?: number,
-    rules?: ListRules,
-  ): Promise<RecommendationList> {
-    if (rules) return recommendWithRules(this, sessionId, candidates, limit, rules);
-    const snap = await this.snapshot(sessionId);
-    const max = limit ?? this.config.DEFAULT_LIMIT;
-    let items: RankedItem[];
-    let source: RecommendationList["source"];
-    if (candidates && candidates.length > 0) {
-      const list = this.candidateList(snap, candidates);
-      items = await this.rank(snap, list, [], max);
-      source = "RERANK";
-    } else {
-      ({ items, source } = await this.current(snap, [], max));
-    }
-    return {
-      sessionId,
-      version: snap.publishedVersion,
-      items,
-      trigger: (snap.lastType as RecommendationList["trigger"]) ?? null,
-      generatedAt: snap.lastTs,
-      source,
-      model: source === "RERANK" ? this.models.scorer.name : "next-item",
-    };
-  }
-
-  /** Reads a session's state in one round trip. */
-  async snapshot(sessionId: string): Promise<SessionSnapshot> {
-    const values = await this.store.read(
-      snapshotReads(this.keys, sessionId, this.config.SESSION_RECENT_EVENTS),
-    );
-    return parseSnapshot(sessionId, values);
-  }
-
-  /** Features of a list exactly as the live scorer would see them (for saved states). */
-  async features(snap: SessionSnapshot, list: CandidateList): Promise<Float64Array> {
-    const values = await this.store.read(candidateReads(this.keys, snap, list));
-    return featureMatrix(snap, list, parseCandidateData(snap, list, values));
   }
 
   /** The state the scorer saw just before a clickout or purchase: the training example. */
@@ -290,26 +243,14 @@ export class Engine {
     const list: CandidateList = event.impressions
       ? { items, prices: event.prices }
       : { items, prices: before.prices };
-    const matrix = await this.features(before, list);
+    const matrix = await this.recommender.features(before, list);
     this.recorder?.({ event, before, list, matrix });
   }
 
-  candidateList(snap: SessionSnapshot, items: readonly string[]): CandidateList {
-    if (!snap.prices) return { items, prices: undefined };
-    const priceOf = new Map<string, number>();
-    snap.list.forEach((id, i) => {
-      priceOf.set(id, snap.prices![i]!);
-    });
-    const prices = items.map((id) => priceOf.get(id));
-    return {
-      items,
-      prices: prices.every((p) => p !== undefined) ? (prices as number[]) : undefined,
-    };
-  }
-
   /**
-   * Applies `ops` with the rescore's reads, ranks, and publishes the list when its order
-   * changed; tells excludeSeen subscribers when the seen items changed since `before`.
+   * Applies `ops` with the rescore's reads (one round trip), ranks, and publishes the list
+   * when its order changed; tells excludeSeen subscribers when the seen items changed since
+   * `before`.
    */
   private async rescoreAndPublish(
     after: SessionSnapshot,
@@ -321,113 +262,27 @@ export class Engine {
     const full = after.list.length > 0 ? after.list.length : this.config.DEFAULT_LIMIT;
     // Whether anyone subscribes is read after the writes, in the same round trip (see
     // publish/watches.ts for why that order loses nothing).
-    const watch = this.config.PUSH_UNWATCHED ? undefined : this.watches.read(after.sessionId);
-    const { items, source, watched } = await this.current(after, ops, full, watch);
-    const body: Omit<RecommendationList, "version"> = {
-      sessionId: after.sessionId,
-      items,
-      trigger: trigger.type,
-      generatedAt: trigger.timestamp,
-      source,
-      model: source === "RERANK" ? this.models.scorer.name : "next-item",
-    };
-    const order = orderKey(items);
-    // Most events leave the order as it was published: no third round trip for them. The
-    // script still compares again in Redis, so two instances never publish the same order.
-    const unchanged = order === after.publishedOrder;
-    const publishing = unchanged
-      ? undefined
-      : this.store.publishIfChanged({
-          publishedKey: this.keys.sessionState(after.sessionId),
-          versionField: PUBLISHED.version,
-          orderField: PUBLISHED.order,
-          channel: this.keys.sessionChannel(after.sessionId),
-          order,
-          ttlSeconds: this.config.SESSION_TTL_SECONDS,
-          // No one subscribes: the order is numbered, the message neither built nor sent.
-          payload: watched === false ? undefined : payloadParts(body),
-        });
+    const { ranked, watched } = await runPlan(
+      this.store,
+      struct({
+        ranked: this.recommender.currentPlan(after, full),
+        watched: this.config.PUSH_UNWATCHED
+          ? constant(undefined)
+          : watchedPlan(this.deps.keys, after.sessionId),
+      }),
+      ops,
+    );
+    const body = listBody(after.sessionId, ranked, trigger);
     // The writes are applied: the seen notice goes now, in the same write to Redis as the
     // publish (auto-pipelined, run after it), not one round trip later.
-    const [published] = await Promise.all([publishing, this.noticeSeen(before, after)]);
-    const outcome = published ?? { published: false, version: after.publishedVersion };
+    const [outcome] = await Promise.all([
+      this.publisher.publish(after, body, watched),
+      this.publisher.noticeSeen(before, after),
+    ]);
     this.onRescore?.((performance.now() - started) / 1000, {
-      source,
+      source: ranked.source,
       published: outcome.published,
     });
-    return { list: { ...body, version: outcome.version }, published: outcome.published };
-  }
-
-  /**
-   * Ranks the session's list (or next items), applying `ops` first in the same round trip.
-   * With `watch`, that read goes last (after the writes) and tells whether anyone subscribes.
-   */
-  private async current(
-    snap: SessionSnapshot,
-    ops: readonly Op[],
-    limit: number,
-    watch?: ReadOp,
-  ): Promise<{
-    items: RankedItem[];
-    source: RecommendationList["source"];
-    watched: boolean | undefined;
-  }> {
-    const read = async (reads: ReadOp[]) => {
-      if (watch) reads.push(watch);
-      const values = await this.applyAndRead(ops, reads);
-      const watched = watch ? SessionWatches.isWatched(values.pop()) : undefined;
-      return { values, watched };
-    };
-    if (snap.list.length > 0) {
-      const list: CandidateList = { items: snap.list, prices: snap.prices };
-      const { values, watched } = await read(candidateReads(this.keys, snap, list));
-      return { items: this.rankRead(snap, list, values, limit), source: "RERANK", watched };
-    }
-    const { values, watched } = await read(nextItemReads(this.keys, snap, limit));
-    return { items: nextItems(snap, values, limit), source: "NEXT_ITEM", watched };
-  }
-
-  private async rank(
-    snap: SessionSnapshot,
-    list: CandidateList,
-    ops: readonly Op[],
-    limit: number,
-  ): Promise<RankedItem[]> {
-    const values = await this.applyAndRead(ops, candidateReads(this.keys, snap, list));
-    return this.rankRead(snap, list, values, limit);
-  }
-
-  private rankRead(
-    snap: SessionSnapshot,
-    list: CandidateList,
-    values: readonly ReadValue[],
-    limit: number,
-  ): RankedItem[] {
-    const matrix = featureMatrix(snap, list, parseCandidateData(snap, list, values));
-    return rankCandidates(this.models.scorer, list.items, matrix, limit);
-  }
-
-  /**
-   * Tells subscribers with `excludeSeen` that the session's clicked-out, carted or bought
-   * items changed (their filtered view may change while the ranked order does not). Sent
-   * after the event's writes, only when that set changed: one small script call.
-   */
-  private async noticeSeen(before: SessionSnapshot, after: SessionSnapshot): Promise<void> {
-    const seen = [...sessionSeen(after)].sort();
-    const old = sessionSeen(before);
-    if (seen.length === old.size && seen.every((i) => old.has(i))) return;
-    await this.store.publishIfChanged({
-      publishedKey: this.keys.sessionState(after.sessionId),
-      versionField: SEEN.version,
-      orderField: SEEN.order,
-      channel: this.keys.sessionSeenChannel(after.sessionId),
-      order: idsDigest(seen),
-      ttlSeconds: this.config.SESSION_TTL_SECONDS,
-      payload: { head: '{"seenVersion":', tail: "}" },
-    });
-  }
-
-  private applyAndRead(ops: readonly Op[], reads: readonly ReadOp[]): Promise<ReadValue[]> {
-    return ops.length > 0 ? this.store.applyAndRead(ops, reads) : this.store.read(reads);
+    return { list: numbered(body, outcome.version), published: outcome.published };
   }
 }

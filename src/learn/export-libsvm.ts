@@ -2,10 +2,10 @@ import { once } from "node:events";
 import { createWriteStream, writeFileSync } from "node:fs";
 import type { Config } from "../config.ts";
 import type { SessionEvent } from "../domain/event-type.ts";
-import { FEATURE_COUNT, FEATURE_NAMES } from "../features/vector.ts";
-import { Engine } from "../ingest/engine.ts";
+import { FEATURE_COUNT, FEATURE_NAMES } from "../features/vector/names.ts";
 import { LinearScorer } from "../scoring/linear-scorer.ts";
 import { ModelHolder } from "../scoring/model-holder.ts";
+import { createServices } from "../services.ts";
 import { MemoryStore } from "../state/memory-store.ts";
 import { type MrrStats, prequential } from "./prequential.ts";
 
@@ -83,8 +83,8 @@ export async function exportFeatures(
   let nRows = 0;
   let nLast = 0;
   // The same replay as `evaluate` and `train`: a fresh store, scored before each clickout.
-  const engine = new Engine(new MemoryStore(), config, new ModelHolder(new LinearScorer()));
-  const r = await prequential(engine, events, {
+  const services = createServices(new MemoryStore(), config, new ModelHolder(new LinearScorer()));
+  const r = await prequential(services, events, {
     onProgress: opts.onProgress,
     onClickout: async ({ sessionId, matrix, labels, isLast }) => {
       for (let i = 0; i < labels.length; i++) await rows.write(libsvmRow(labels[i]!, matrix, i));

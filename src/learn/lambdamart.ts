@@ -6,16 +6,8 @@
  */
 import { GBDT_FORMAT, type GbdtModel, type GbdtTree } from "../scoring/gbdt.ts";
 import { mulberry32 } from "../util/prng.ts";
+import type { RankingDataset } from "./dataset.ts";
 import { ndcg, reciprocalRank } from "./metrics.ts";
-
-export interface RankingGroup {
-  features: ArrayLike<number>[];
-  labels: number[];
-}
-export interface RankingDataset {
-  featureNames: string[];
-  groups: RankingGroup[];
-}
 
 export interface LambdaMartOptions {
   trees?: number;

@@ -3,7 +3,7 @@
  * (a stable sort), which is what the live ranker does, so equal scores are not silently
  * credited to the clicked item. NaN scores rank last. An item is relevant when its label > 0.
  */
-import type { RankingGroup } from "./lambdamart.ts";
+import type { RankingGroup } from "./dataset.ts";
 
 function key(s: number): number {
   return Number.isNaN(s) ? Number.NEGATIVE_INFINITY : s;

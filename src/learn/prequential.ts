@@ -1,8 +1,8 @@
 import type { SessionEvent } from "../domain/event-type.ts";
-import { FEATURE_COUNT, FEATURE_INDEX, NEVER } from "../features/vector.ts";
-import type { Engine } from "../ingest/engine.ts";
+import { FEATURE_COUNT, FEATURE_INDEX, NEVER } from "../features/vector/names.ts";
 import type { Scorer } from "../scoring/scorer.ts";
-import type { RankingGroup } from "./lambdamart.ts";
+import type { Services } from "../services.ts";
+import type { RankingGroup } from "./dataset.ts";
 import { reciprocalRank } from "./metrics.ts";
 
 export interface MrrStats {
@@ -72,7 +72,7 @@ const baselineScore: Record<Baseline, (m: Float64Array, i: number) => number> = 
  * timestamp of the clickout itself is a feature.
  */
 export async function prequential(
-  engine: Engine,
+  { engine, recommender }: Pick<Services, "engine" | "recommender">,
   events: readonly SessionEvent[],
   opts: PrequentialOptions = {},
 ): Promise<PrequentialResult> {
@@ -96,7 +96,7 @@ export async function prequential(
     const before = await engine.snapshot(e.sessionId);
     if (isTarget(e) && !done.has(e.sessionId)) {
       const list = { items: e.impressions!, prices: e.prices };
-      const matrix = await engine.features(before, list);
+      const matrix = await recommender.features(before, list);
       const n = list.items.length;
       const labels = list.items.map((c) => (c === e.itemId ? 1 : 0));
       if (!labels.includes(1)) clickedNotShown++;

@@ -1,8 +1,8 @@
 import { appendFileSync } from "node:fs";
-import { FEATURE_COUNT, FEATURE_NAMES } from "../features/vector.ts";
+import { FEATURE_COUNT, FEATURE_NAMES } from "../features/vector/names.ts";
 import type { StateRecorder } from "../ingest/engine.ts";
 import { readLines } from "../ingest/sources/lines.ts";
-import type { RankingDataset } from "./lambdamart.ts";
+import type { RankingDataset } from "./dataset.ts";
 
 /**
  * Saved states recorded from live traffic, one JSON line per clickout or purchase: the

@@ -1,19 +1,15 @@
 import type { Config } from "../config.ts";
 import type { SessionEvent } from "../domain/event-type.ts";
-import { FEATURE_NAMES } from "../features/vector.ts";
-import { Engine } from "../ingest/engine.ts";
+import { FEATURE_NAMES } from "../features/vector/names.ts";
 import type { GbdtModel } from "../scoring/gbdt.ts";
 import { LinearScorer } from "../scoring/linear-scorer.ts";
 import { ModelHolder } from "../scoring/model-holder.ts";
+import { createServices } from "../services.ts";
 import { MemoryStore } from "../state/memory-store.ts";
 import type { Store } from "../state/store.ts";
+import type { RankingDataset, RankingGroup } from "./dataset.ts";
 import { inTestSplit } from "./hash-split.ts";
-import {
-  type LambdaMartOptions,
-  type RankingDataset,
-  type RankingGroup,
-  trainLambdaMART,
-} from "./lambdamart.ts";
+import { type LambdaMartOptions, trainLambdaMART } from "./lambdamart.ts";
 import { prequential } from "./prequential.ts";
 
 /**
@@ -82,8 +78,11 @@ export async function trainFromEvents(
   opts: FitOptions & { store?: Store; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<TrainReport> {
   const store = opts.store ?? new MemoryStore();
-  const engine = new Engine(store, config, new ModelHolder(new LinearScorer()));
-  const replay = await prequential(engine, events, { collect: true, onProgress: opts.onProgress });
+  const services = createServices(store, config, new ModelHolder(new LinearScorer()));
+  const replay = await prequential(services, events, {
+    collect: true,
+    onProgress: opts.onProgress,
+  });
   const report = fitSavedStates(replay.groups, replay.groupSessions, opts);
   report.seconds.replay = replay.seconds;
   report.model.training = {

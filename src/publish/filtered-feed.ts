@@ -1,15 +1,7 @@
-import type { Engine } from "../ingest/engine.ts";
-import {
-  applyRules,
-  type ListRules,
-  parseRuleFacts,
-  ruleReads,
-  sessionSeen,
-} from "../recommend/rules.ts";
-import { parseSessionItem, type SessionItemCounters } from "../state/ops.ts";
-import type { ReadOp } from "../state/store.ts";
+import type { RecommendationList } from "../recommend/recommendation-list.ts";
+import { applyRules, type ListRules } from "../recommend/rules.ts";
+import type { FeedSource } from "./feed-source.ts";
 import { LatestMailbox } from "./latest-mailbox.ts";
-import type { RecommendationList } from "./recommendation-list.ts";
 
 /**
  * A subscriber's live lists under business rules: each list the session publishes, with
@@ -26,13 +18,12 @@ import type { RecommendationList } from "./recommendation-list.ts";
  * Like the plain feed, only the newest pending view is kept.
  */
 export function filteredFeed(
-  engine: Engine,
+  source: FeedSource,
   sessionId: string,
   limit: number | undefined,
   rules: ListRules,
   onClose: () => void,
 ): AsyncIterableIterator<RecommendationList> {
-  const keys = engine.keys;
   let latest: RecommendationList | undefined;
   let lastView: string | undefined;
   let dirty = false;
@@ -50,29 +41,9 @@ export function filteredFeed(
   const view = async (base: RecommendationList): Promise<RecommendationList> => {
     const ids = [...base.items.map((i) => i.itemId)];
     for (const p of rules.pins) if (!ids.includes(p.itemId)) ids.push(p.itemId);
-    const read = async (user: string | undefined) => {
-      const head: ReadOp[] = rules.excludeSeen
-        ? [
-            { op: "hmget", key: keys.sessionState(sessionId), fields: ["user"] },
-            { op: "hgetall", key: keys.sessionItems(sessionId) },
-          ]
-        : [];
-      const values = await engine.store.read([...head, ...ruleReads(keys, rules, ids, user)]);
-      return { head: values.slice(0, head.length), facts: values.slice(head.length) };
-    };
-    let r = await read(userId);
-    if (rules.excludeSeen) {
-      const current = ((r.head[0] ?? []) as (string | null)[])[0] ?? undefined;
-      if (current !== userId) {
-        userId = current;
-        r = await read(userId);
-      }
-    }
-    const items = new Map<string, SessionItemCounters>();
-    if (rules.excludeSeen)
-      for (const [item, packed] of Object.entries((r.head[1] ?? {}) as Record<string, string>))
-        items.set(item, parseSessionItem(packed));
-    const facts = parseRuleFacts(rules, ids, r.facts, userId, sessionSeen({ items }));
+    const r = await source.viewFacts(sessionId, rules, ids, userId);
+    userId = r.userId;
+    const facts = r.facts;
     return { ...base, items: applyRules(base.items, rules, facts, limit ?? base.items.length) };
   };
 
@@ -108,24 +79,16 @@ export function filteredFeed(
 
   const ready = (async () => {
     // Watched before subscribing and reading (see publish/watches.ts).
-    await engine.watches.add(sessionId);
+    await source.watches.add(sessionId);
     if (box.closed) {
-      engine.watches.remove(sessionId);
+      source.watches.remove(sessionId);
       return;
     }
-    unsubscribes.push(async () => engine.watches.remove(sessionId));
-    unsubscribes.push(
-      await engine.store.subscribe(keys.sessionChannel(sessionId), (message) => {
-        try {
-          onList(JSON.parse(message) as RecommendationList);
-        } catch {
-          // Not a list: not ours to deliver.
-        }
-      }),
-    );
+    unsubscribes.push(async () => source.watches.remove(sessionId));
+    unsubscribes.push(await source.lists(sessionId, onList));
     if (rules.excludeSeen)
       unsubscribes.push(
-        await engine.store.subscribe(keys.sessionSeenChannel(sessionId), () => {
+        await source.seenNotices(sessionId, () => {
           if (latest && !box.closed) refresh();
         }),
       );
@@ -133,7 +96,7 @@ export function filteredFeed(
       await Promise.all(unsubscribes.map((u) => u()));
       return;
     }
-    onList(await engine.recommend(sessionId, undefined, undefined));
+    onList(await source.current(sessionId));
     await running;
   })();
   ready.catch(() => close());

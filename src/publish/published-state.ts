@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { SESSION_FIELDS as F } from "../domain/session-fields.ts";
 
 /**
  * Fields of the session's state hash that number what was pushed: the ranked list's
@@ -6,8 +7,8 @@ import { createHash } from "node:crypto";
  * They live in the state hash rather than in keys of their own: two keys per session
  * cost more in key overhead and TTL entries than the four short fields.
  */
-export const PUBLISHED = { version: "pv", order: "po" } as const;
-export const SEEN = { version: "sv", order: "so" } as const;
+export const PUBLISHED = { version: F.publishedVersion, order: F.publishedOrder } as const;
+export const SEEN = { version: F.seenVersion, order: F.seenOrder } as const;
 
 /** A 96-bit digest of ids in order: 16 characters whatever the number of ids. */
 export function idsDigest(ids: Iterable<string>): string {

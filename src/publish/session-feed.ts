@@ -1,8 +1,8 @@
-import type { Engine } from "../ingest/engine.ts";
+import type { RecommendationList } from "../recommend/recommendation-list.ts";
 import type { ListRules } from "../recommend/rules.ts";
+import type { FeedSource } from "./feed-source.ts";
 import { filteredFeed } from "./filtered-feed.ts";
 import { LatestMailbox } from "./latest-mailbox.ts";
-import type { RecommendationList } from "./recommendation-list.ts";
 
 /**
  * Live lists of one session for one subscriber: the current list at once, then each
@@ -14,7 +14,7 @@ export class SessionFeeds {
   /** Open feeds, so that a shutdown can end them all (each subscriber sees its stream complete). */
   private readonly live = new Set<AsyncIterableIterator<RecommendationList>>();
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly source: FeedSource) {}
 
   get activeCount(): number {
     return this.active;
@@ -34,17 +34,16 @@ export class SessionFeeds {
     limit: number | undefined,
     rules?: ListRules,
   ): AsyncIterableIterator<RecommendationList> {
-    const engine = this.engine;
+    const source = this.source;
     if (rules) {
       this.active++;
-      const feed = filteredFeed(engine, sessionId, limit, rules, () => {
+      const feed = filteredFeed(source, sessionId, limit, rules, () => {
         this.active--;
         this.live.delete(feed);
       });
       this.live.add(feed);
       return feed;
     }
-    const channel = engine.keys.sessionChannel(sessionId);
     let lastVersion = -1;
     let unsubscribe: (() => Promise<void>) | undefined;
     let watching = false;
@@ -52,7 +51,7 @@ export class SessionFeeds {
     const box = new LatestMailbox<RecommendationList>(async () => {
       this.active--;
       this.live.delete(box);
-      if (watching) engine.watches.remove(sessionId);
+      if (watching) source.watches.remove(sessionId);
       await unsubscribe?.();
     });
     const close = () => box.close();
@@ -82,9 +81,9 @@ export class SessionFeeds {
       const seen = lastVersion;
       // The watch key may have expired meanwhile (or Redis lost it): write it before the
       // read, as at the start.
-      engine.watches
+      source.watches
         .touch(sessionId)
-        .then(() => engine.recommend(sessionId, undefined, undefined))
+        .then(() => source.current(sessionId))
         .then(
           (current) => {
             if (lastVersion === seen || current.version >= lastVersion) deliver(current, true);
@@ -106,30 +105,23 @@ export class SessionFeeds {
     // unwatched wrote before the watch key, so the read sees it; a list published after
     // the subscription arrives; versions drop any message older than one delivered.
     const ready = (async () => {
-      await engine.watches.add(sessionId);
+      await source.watches.add(sessionId);
       watching = true;
       if (box.closed) {
-        engine.watches.remove(sessionId);
+        source.watches.remove(sessionId);
         watching = false;
         return;
       }
-      unsubscribe = await engine.store.subscribe(
-        channel,
-        (message) => {
-          try {
-            deliver(JSON.parse(message) as RecommendationList);
-          } catch {
-            // A message that is not a list is not ours to deliver.
-          }
-        },
+      unsubscribe = await source.lists(
+        sessionId,
+        (list) => deliver(list),
         () => resync(),
       );
       if (box.closed) {
         await unsubscribe();
         return;
       }
-      const current = await engine.recommend(sessionId, undefined, undefined);
-      deliver(current);
+      deliver(await source.current(sessionId));
     })();
     ready.catch(() => close());
     box.ready = ready;

@@ -1,6 +1,17 @@
 import type { Keys } from "../domain/keys.ts";
 import type { Op } from "../state/ops.ts";
-import type { ReadOp, ReadValue, Store } from "../state/store.ts";
+import { hmget, map, type ReadPlan } from "../state/read-plan.ts";
+import type { Store } from "../state/store.ts";
+
+const WATCH_FIELD = "n";
+
+/** Whether some instance holds a subscriber of the session: an event reads it after its writes. */
+export function watchedPlan(keys: Keys, sessionId: string): ReadPlan<boolean> {
+  return map(
+    hmget(keys.sessionWatch(sessionId), [WATCH_FIELD]),
+    (v) => v[0] !== null && v[0] !== undefined,
+  );
+}
 
 /**
  * Which sessions have a subscriber somewhere. An instance holding a subscription keeps the
@@ -19,15 +30,6 @@ export class SessionWatches {
     private readonly keys: Keys,
     private readonly ttlSeconds: number,
   ) {}
-
-  /** The read an event appends after its writes; `isWatched` interprets its value. */
-  read(sessionId: string): ReadOp {
-    return { op: "hmget", key: this.keys.sessionWatch(sessionId), fields: ["n"] };
-  }
-
-  static isWatched(value: ReadValue | undefined): boolean {
-    return Array.isArray(value) && value[0] !== null && value[0] !== undefined;
-  }
 
   /**
    * A subscriber of the session arrived: the key is written before this resolves. When it
@@ -71,7 +73,7 @@ export class SessionWatches {
   private ops(sessionId: string): Op[] {
     const key = this.keys.sessionWatch(sessionId);
     return [
-      { op: "hset", key, field: "n", value: "1" },
+      { op: "hset", key, field: WATCH_FIELD, value: "1" },
       { op: "expire", key, seconds: this.ttlSeconds },
     ];
   }

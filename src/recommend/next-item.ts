@@ -1,43 +1,50 @@
 import type { Keys } from "../domain/keys.ts";
-import { COVISIT_SOURCES } from "../features/candidates.ts";
 import type { SessionSnapshot } from "../features/session-snapshot.ts";
+import { COVISIT_SOURCES } from "../features/vector/covisitation.ts";
 import type { RankedItem } from "../scoring/rank.ts";
 import { roundScore } from "../scoring/rank.ts";
-import type { ReadOp, ReadValue } from "../state/store.ts";
+import { all, map, type ReadPlan, struct, ztop } from "../state/read-plan.ts";
 
 /**
  * Recommendations for a session with no list on screen (cold start): items co-visited
  * with its latest items, then popular in its city, then popular overall. Scores are tiered
  * (co-visitation in (2,3), city in (1,2), global in (0,1)) so the order is explainable.
  */
-export function nextItemReads(keys: Keys, snap: SessionSnapshot, limit: number): ReadOp[] {
-  const reads: ReadOp[] = snap.touched
-    .slice(0, COVISIT_SOURCES)
-    .map((t) => ({ op: "ztop", key: keys.covisit(t), n: limit * 2 }));
-  reads.push({
-    op: "ztop",
-    key: snap.city ? keys.cityPopularity(snap.city) : keys.globalPopularity(),
-    n: limit,
-  });
-  reads.push({ op: "ztop", key: keys.globalPopularity(), n: limit });
-  return reads;
+export function nextItemPlan(
+  keys: Keys,
+  snap: SessionSnapshot,
+  limit: number,
+): ReadPlan<RankedItem[]> {
+  return map(
+    struct({
+      covisit: all(
+        snap.touched.slice(0, COVISIT_SOURCES).map((t) => ztop(keys.covisit(t), limit * 2)),
+      ),
+      city: ztop(snap.city ? keys.cityPopularity(snap.city) : keys.globalPopularity(), limit),
+      global: ztop(keys.globalPopularity(), limit),
+    }),
+    (top) => nextItems(snap, top, limit),
+  );
 }
 
-export function nextItems(
-  snap: SessionSnapshot,
-  values: readonly ReadValue[],
-  limit: number,
-): RankedItem[] {
-  const sources = Math.min(COVISIT_SOURCES, snap.touched.length);
+interface NextItemSources {
+  /** Per session item (latest first): its co-visited items, best first. */
+  covisit: [string, number][][];
+  /** Popular in the session's city (overall without a city). */
+  city: [string, number][];
+  global: [string, number][];
+}
+
+function nextItems(snap: SessionSnapshot, top: NextItemSources, limit: number): RankedItem[] {
   const covisit = new Map<string, { score: number; via: string }>();
-  for (let s = 0; s < sources; s++) {
-    for (const [item, score] of (values[s] ?? []) as [string, number][]) {
+  top.covisit.forEach((neighbours, s) => {
+    for (const [item, score] of neighbours) {
       const w = score / (1 + s);
       const cur = covisit.get(item);
       if (cur) cur.score += w;
       else covisit.set(item, { score: w, via: snap.touched[s]! });
     }
-  }
+  });
   const out: RankedItem[] = [];
   const seen = new Set<string>();
   const push = (itemId: string, score: number, reason: string) => {
@@ -50,11 +57,11 @@ export function nextItems(
   );
   for (const [item, { score, via }] of ranked)
     push(item, 2 + score / (1 + score), `covisited_with:${via}`);
-  const city = (values[sources] ?? []) as [string, number][];
+  const city = top.city;
   const cityTop = city[0]?.[1] ?? 1;
   for (const [item, score] of city)
     push(item, 1 + score / cityTop / 2, snap.city ? "popular_in_city" : "popular");
-  const global = (values[sources + 1] ?? []) as [string, number][];
+  const global = top.global;
   const globalTop = global[0]?.[1] ?? 1;
   for (const [item, score] of global) push(item, score / globalTop / 2, "popular");
   return out;

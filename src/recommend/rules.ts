@@ -2,12 +2,21 @@ import { checkCatalogText } from "../catalog/item.ts";
 import { normalizeProperty } from "../catalog/properties.ts";
 import type { Config } from "../config.ts";
 import { itemEventIndex } from "../domain/event-type.ts";
+import { isId } from "../domain/ids.ts";
 import type { Keys } from "../domain/keys.ts";
 import type { FieldError, Result } from "../domain/result.ts";
 import type { SessionSnapshot } from "../features/session-snapshot.ts";
 import type { RankedItem } from "../scoring/rank.ts";
 import { roundScore } from "../scoring/rank.ts";
-import type { ReadOp, ReadValue } from "../state/store.ts";
+import {
+  all,
+  constant,
+  map,
+  type ReadPlan,
+  smismember,
+  struct,
+  zmscore,
+} from "../state/read-plan.ts";
 
 /**
  * What a site lets a list show: the business rules of one request or one subscriber,
@@ -53,7 +62,6 @@ export interface RawRules {
   pin?: readonly { itemId: string; position: number }[] | null;
 }
 
-const ID_PATTERN = /^[^\s{}|\p{Cc}\p{Cf}]+$/u;
 const MAX_WEIGHT = 1e6;
 
 /** Validates filter and pins; undefined when neither asks for anything. */
@@ -75,7 +83,7 @@ export function validateRules(
       return out;
     }
     list.forEach((id, i) => {
-      if (id.length === 0 || id.length > config.MAX_ID_LENGTH || !ID_PATTERN.test(id))
+      if (!isId(id, config.MAX_ID_LENGTH))
         fail(
           `${field}[${i}]`,
           `must be a valid item id (1-${config.MAX_ID_LENGTH} characters, no whitespace, '{', '}' or '|')`,
@@ -138,11 +146,7 @@ export function validateRules(
       const items = new Set<string>();
       const positions = new Set<number>();
       raw.pin.forEach((p, i) => {
-        if (
-          p.itemId.length === 0 ||
-          p.itemId.length > config.MAX_ID_LENGTH ||
-          !ID_PATTERN.test(p.itemId)
-        )
+        if (!isId(p.itemId, config.MAX_ID_LENGTH))
           fail(`pin[${i}].itemId`, "must be a valid item id");
         else if (items.has(p.itemId)) fail(`pin[${i}].itemId`, `pins item ${p.itemId} twice`);
         if (!Number.isInteger(p.position) || p.position < 1 || p.position > config.MAX_CANDIDATES)
@@ -209,59 +213,49 @@ function ruleProperties(r: ListRules): string[] {
   return [...ps];
 }
 
-/** True when applying the rules needs reads (catalogue membership or user history). */
-export function needsReads(r: ListRules, userId: string | undefined): boolean {
-  return (
-    ruleProperties(r).length > 0 || r.city !== undefined || (r.excludeSeen && userId !== undefined)
-  );
-}
-
-/** The reads that answer the rules' questions about `items`; parse with `parseRuleFacts`. */
-export function ruleReads(
+/**
+ * What the rules need to know of `items`: which have each rule property, which are in the
+ * rules' city, and (with excludeSeen) which this session or its user has seen. Reads
+ * nothing when the rules ask none of it.
+ */
+export function ruleFactsPlan(
   keys: Keys,
   r: ListRules,
   items: readonly string[],
   userId: string | undefined,
-): ReadOp[] {
-  const reads: ReadOp[] = ruleProperties(r).map((p) => ({
-    op: "smismember",
-    key: keys.propertyItems(p),
-    members: items,
-  }));
-  if (r.city !== undefined)
-    reads.push({ op: "smismember", key: keys.cityItems(r.city), members: items });
-  if (r.excludeSeen && userId !== undefined)
-    reads.push({ op: "zmscore", key: keys.userHistory(userId), members: items });
-  return reads;
-}
-
-export function parseRuleFacts(
-  r: ListRules,
-  items: readonly string[],
-  values: readonly ReadValue[],
-  userId: string | undefined,
-  seenInSession: ReadonlySet<string>,
-): RuleFacts {
-  let j = 0;
-  const members = (v: ReadValue | undefined) => {
-    const flags = (v ?? []) as boolean[];
-    const out = new Set<string>();
-    items.forEach((id, i) => {
-      if (flags[i]) out.add(id);
+  seenInSession: ReadonlySet<string> = new Set(),
+): ReadPlan<RuleFacts> {
+  const members = (key: string) =>
+    map(smismember(key, items), (flags) => {
+      const out = new Set<string>();
+      items.forEach((id, i) => {
+        if (flags[i]) out.add(id);
+      });
+      return out;
     });
-    return out;
-  };
-  const having = new Map<string, ReadonlySet<string>>();
-  for (const p of ruleProperties(r)) having.set(p, members(values[j++]));
-  const inCity = r.city !== undefined ? members(values[j++]) : new Set<string>();
-  const seen = new Set(seenInSession);
-  if (r.excludeSeen && userId !== undefined) {
-    const scores = (values[j++] ?? []) as (number | null)[];
-    items.forEach((id, i) => {
-      if (scores[i] !== null && scores[i] !== undefined) seen.add(id);
-    });
-  }
-  return { seen, having, inCity };
+  const properties = ruleProperties(r);
+  return map(
+    struct({
+      having: all(properties.map((p) => members(keys.propertyItems(p)))),
+      inCity: r.city !== undefined ? members(keys.cityItems(r.city)) : constant(new Set<string>()),
+      userSeen:
+        r.excludeSeen && userId !== undefined
+          ? zmscore(keys.userHistory(userId), items)
+          : constant([]),
+    }),
+    (v) => {
+      const having = new Map<string, ReadonlySet<string>>();
+      properties.forEach((p, i) => {
+        having.set(p, v.having[i]!);
+      });
+      const seen = new Set(seenInSession);
+      items.forEach((id, i) => {
+        const score = v.userSeen[i];
+        if (score !== null && score !== undefined) seen.add(id);
+      });
+      return { seen, having, inCity: v.inCity };
+    },
+  );
 }
 
 /** Whether the rules let `itemId` be shown at all. */

@@ -1,4 +1,4 @@
-import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from "../features/vector.ts";
+import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from "../features/vector/names.ts";
 import type { Scorer } from "./scorer.ts";
 
 /**

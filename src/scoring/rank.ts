@@ -1,4 +1,4 @@
-import { FEATURE_COUNT } from "../features/vector.ts";
+import { FEATURE_COUNT } from "../features/vector/names.ts";
 import type { Scorer, ScoreTrace } from "./scorer.ts";
 
 export interface RankedItem {

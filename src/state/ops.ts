@@ -1,3 +1,5 @@
+import { ITEM_EVENT_TYPES } from "../domain/event-type.ts";
+
 /**
  * The closed set of write operations an event can cause. Features produce them as plain
  * data; the Redis store runs them in one Lua script (lua/apply-ops.lua) and the memory
@@ -19,7 +21,8 @@ export type Op =
   /** LPUSH key value, then LTRIM to the `cap` newest. */
   | { op: "lpush"; key: string; value: string; cap: number }
   /**
-   * Session-item counters packed in one hash field: `n,first,last,c0,...,c{TYPES-1}`.
+   * Session-item counters packed in one hash field: `n,first,last,c0,...,c{TYPES-1}`
+   * (TYPES = SESSION_ITEM_TYPES).
    * Counts one touch of type `type` at `step`. When a new item would exceed `cap` fields,
    * the item touched longest ago (smallest last step, then smallest id) is evicted.
    */
@@ -46,7 +49,8 @@ export type Op =
   /** ZREM key member; a sorted set left empty is deleted. */
   | { op: "zrem"; key: string; member: string };
 
-export const SESSION_ITEM_TYPES = 9;
+/** Counters per touched item: one per item event type (their one list: domain/event-type.ts). */
+export const SESSION_ITEM_TYPES = ITEM_EVENT_TYPES.length;
 
 export interface SessionItemCounters {
   n: number;

@@ -1,9 +1,17 @@
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
+import { ChannelRegistry } from "./channel-registry.ts";
+import { type CommandObserver, timeCommands } from "./command-timing.ts";
 import { encodeOps } from "./encode-ops.ts";
 import { keySlot as calculateSlot } from "./key-slot.ts";
 import { loadLua } from "./lua/index.ts";
 import type { Op } from "./ops.ts";
-import { decodeReads, type PipelineResult, queueRead } from "./redis-store.ts";
+import {
+  decodeReads,
+  type PipelineResult,
+  publishArgs,
+  publishOutcome,
+  queueRead,
+} from "./redis-codec.ts";
 import type {
   PublishOutcome,
   PublishRequest,
@@ -12,6 +20,7 @@ import type {
   Store,
   Unsubscribe,
 } from "./store.ts";
+import { typed } from "./store-errors.ts";
 
 interface ScriptCommands {
   srApplyOps(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
@@ -27,6 +36,8 @@ export interface RedisClusterStoreOptions {
   clusterOptions?: ClusterOptions;
   /** How often subscriptions are checked against the slot map (ms). */
   reconcileIntervalMs?: number;
+  /** Times every command (see observeCommands). */
+  onCommand?: CommandObserver;
 }
 
 /**
@@ -85,9 +96,56 @@ export class RedisClusterStore implements Store {
     this.client.on("error", () => {});
     this.client.on("node error", () => {});
     this.pubsub = new ShardedPubSub(this.client, redisOptions, opts.reconcileIntervalMs ?? 500);
+    if (opts.onCommand) this.observeCommands(opts.onCommand);
   }
 
-  async apply(ops: readonly Op[]): Promise<boolean> {
+  /** Times every command of the data connections (the metrics' Redis histogram). */
+  observeCommands(observer: CommandObserver): void {
+    timeCommands(this.client, observer);
+  }
+
+  // Every call's failure because the cluster cannot answer is a StoreUnavailableError.
+  apply(ops: readonly Op[]): Promise<boolean> {
+    return typed(this.applyNow(ops));
+  }
+
+  applyMany(groups: readonly (readonly Op[])[]): Promise<void> {
+    return typed(this.applyManyNow(groups));
+  }
+
+  read(reads: readonly ReadOp[]): Promise<ReadValue[]> {
+    return typed(this.readNow(reads));
+  }
+
+  applyAndRead(ops: readonly Op[], reads: readonly ReadOp[]): Promise<ReadValue[]> {
+    return typed(this.applyAndReadNow(ops, reads));
+  }
+
+  publishIfChanged(req: PublishRequest): Promise<PublishOutcome> {
+    return typed(this.publishNow(req));
+  }
+
+  subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+    onResync?: () => void,
+  ): Promise<Unsubscribe> {
+    return typed(this.pubsub.subscribe(channel, onMessage, onResync));
+  }
+
+  subscriptionCount(): number {
+    return this.pubsub.count();
+  }
+
+  deleteKeys(keys: readonly string[]): Promise<number> {
+    return typed(
+      Promise.all(keys.map((k) => this.client.del(k))).then((res) =>
+        res.reduce((n, v) => n + Number(v ?? 0), 0),
+      ),
+    );
+  }
+
+  private async applyNow(ops: readonly Op[]): Promise<boolean> {
     if (ops.length === 0) return true;
     const [first, ...rest] = groupBySlot(ops);
     if ((await this.script(first!)) === -1) return false;
@@ -95,7 +153,7 @@ export class RedisClusterStore implements Store {
     return true;
   }
 
-  async applyMany(groups: readonly (readonly Op[])[]): Promise<void> {
+  private async applyManyNow(groups: readonly (readonly Op[])[]): Promise<void> {
     // Every slot script of every group goes out in order in one tick: per node, ioredis
     // keeps them in call order, so a key sees its groups' writes in order.
     const calls: Promise<number>[] = [];
@@ -105,60 +163,35 @@ export class RedisClusterStore implements Store {
     await Promise.all(calls);
   }
 
-  read(reads: readonly ReadOp[]): Promise<ReadValue[]> {
+  private readNow(reads: readonly ReadOp[]): Promise<ReadValue[]> {
     return reads.length === 0 ? Promise.resolve([]) : clusterRead(this.client, reads);
   }
 
-  async applyAndRead(ops: readonly Op[], reads: readonly ReadOp[]): Promise<ReadValue[]> {
+  private async applyAndReadNow(
+    ops: readonly Op[],
+    reads: readonly ReadOp[],
+  ): Promise<ReadValue[]> {
     if (ops.length > 0) {
       const [first, ...rest] = groupBySlot(ops);
       const skipped = (await this.script(first!)) === -1;
       if (!skipped) {
         // The reads are issued after the writes in the same tick; per node the order holds.
         const writes = Promise.all(rest.map((g) => this.script(g)));
-        const values = this.read(reads);
+        const values = this.readNow(reads);
         await writes;
         return values;
       }
     }
-    return this.read(reads);
+    return this.readNow(reads);
   }
 
-  async publishIfChanged(req: PublishRequest): Promise<PublishOutcome> {
+  private async publishNow(req: PublishRequest): Promise<PublishOutcome> {
     if (calculateSlot(req.publishedKey) !== calculateSlot(req.channel)) {
       throw new Error(
         `publishIfChanged: ${req.publishedKey} and ${req.channel} must share a hash tag on a Redis Cluster`,
       );
     }
-    const [published, version] = await this.client.srPublishIfChanged(
-      req.publishedKey,
-      req.channel,
-      req.order,
-      req.ttlSeconds,
-      req.payload?.head ?? "",
-      req.payload?.tail ?? "",
-      req.versionField,
-      req.orderField,
-      req.payload ? "s" : "n",
-    );
-    return { published: published === 1, version: Number(version) };
-  }
-
-  subscribe(
-    channel: string,
-    onMessage: (message: string) => void,
-    onResync?: () => void,
-  ): Promise<Unsubscribe> {
-    return this.pubsub.subscribe(channel, onMessage, onResync);
-  }
-
-  subscriptionCount(): number {
-    return this.pubsub.count();
-  }
-
-  async deleteKeys(keys: readonly string[]): Promise<number> {
-    const res = await Promise.all(keys.map((k) => this.client.del(k)));
-    return res.reduce((n, v) => n + Number(v ?? 0), 0);
+    return publishOutcome(await this.client.srPublishIfChanged(...publishArgs(req, "s")));
   }
 
   /** Ready when the cluster client is ready and every master answers PING. */
@@ -262,9 +295,8 @@ async function clusterRead(c: Cluster, reads: readonly ReadOp[]): Promise<ReadVa
   return decodeReads(reads, res, 0);
 }
 
-interface Channel {
-  handlers: Set<(message: string) => void>;
-  resync: Set<() => void>;
+/** Where a channel is subscribed (kept beside its subscribers in the registry). */
+interface Placement {
   /** Node (host:port) whose subscriber connection holds the channel, once subscribed. */
   node?: string;
   /** In-flight SSUBSCRIBE, so that concurrent subscribers of a channel wait for it. */
@@ -280,7 +312,7 @@ interface Channel {
  * list), and because it keeps the subscriber connections to SSUBSCRIBE/SUNSUBSCRIBE only.
  */
 class ShardedPubSub {
-  private readonly channels = new Map<string, Channel>();
+  private readonly channels = new ChannelRegistry<Placement>(() => ({}));
   private readonly conns = new Map<string, Redis>();
   private readonly timer: NodeJS.Timeout;
   private reconciling = false;
@@ -305,40 +337,23 @@ class ShardedPubSub {
     onMessage: (m: string) => void,
     onResync?: () => void,
   ): Promise<Unsubscribe> {
-    let ch = this.channels.get(channel);
-    if (!ch) {
-      ch = { handlers: new Set(), resync: new Set() };
-      this.channels.set(channel, ch);
-    }
-    ch.handlers.add(onMessage);
-    if (onResync) ch.resync.add(onResync);
+    const { entry } = this.channels.add(channel, onMessage, onResync);
+    const at = entry.state;
     try {
-      if (!ch.node) {
-        ch.subscribing ??= this.place(channel, ch).finally(() => {
-          ch.subscribing = undefined;
+      if (!at.node) {
+        at.subscribing ??= this.place(channel, at).finally(() => {
+          at.subscribing = undefined;
         });
-        await ch.subscribing;
+        await at.subscribing;
       }
     } catch (err) {
-      ch.handlers.delete(onMessage);
-      if (onResync) ch.resync.delete(onResync);
-      if (ch.handlers.size === 0 && this.channels.get(channel) === ch)
-        this.channels.delete(channel);
+      this.channels.remove(channel, onMessage, onResync, entry);
       throw err;
     }
-    let done = false;
-    return async () => {
-      if (done) return;
-      done = true;
-      const cur = this.channels.get(channel);
-      if (!cur) return;
-      cur.handlers.delete(onMessage);
-      if (onResync) cur.resync.delete(onResync);
-      if (cur.handlers.size > 0) return;
-      this.channels.delete(channel);
-      const node = cur.node;
-      if (node) await this.drop(node, channel);
-    };
+    return ChannelRegistry.once(async () => {
+      if (!this.channels.remove(channel, onMessage, onResync, entry)) return;
+      if (at.node) await this.drop(at.node, channel);
+    });
   }
 
   async close(): Promise<void> {
@@ -350,7 +365,7 @@ class ShardedPubSub {
   }
 
   /** SSUBSCRIBEs the channel on the master serving its slot now. */
-  private async place(channel: string, ch: Channel): Promise<void> {
+  private async place(channel: string, ch: Placement): Promise<void> {
     if (this.cluster.status !== "ready") await waitReady(this.cluster);
     const node = this.masterOf(channel);
     if (!node) throw new Error(`no master serves the slot of ${channel}`);
@@ -379,8 +394,7 @@ class ShardedPubSub {
     const conn = c;
     conn.on("error", () => {});
     conn.on("smessage", (channel: string, message: string) => {
-      const hs = this.channels.get(channel)?.handlers;
-      if (hs) for (const h of hs) h(message);
+      this.channels.deliver(channel, message);
     });
     let connectedBefore = false;
     conn.on("ready", () => {
@@ -397,16 +411,16 @@ class ShardedPubSub {
 
   /** The node came back (same address): confirm its channels, then resync them. */
   private async afterReconnect(node: string, conn: Redis): Promise<void> {
-    const mine = [...this.channels.entries()].filter(([, ch]) => ch.node === node);
+    const mine = [...this.channels.entries()].filter(([, ch]) => ch.state.node === node);
     if (mine.length === 0) return;
     try {
       for (const [name] of mine) await conn.ssubscribe(name);
     } catch {
       // The reconciler retries (and moves the channels if the node is no master any more).
-      for (const [, ch] of mine) ch.node = undefined;
+      for (const [, ch] of mine) ch.state.node = undefined;
       return;
     }
-    for (const [, ch] of mine) fire(ch);
+    for (const [name] of mine) this.channels.resync(name);
   }
 
   /**
@@ -418,7 +432,8 @@ class ShardedPubSub {
     if (this.reconciling || this.closed || this.cluster.status !== "ready") return;
     this.reconciling = true;
     try {
-      for (const [name, ch] of this.channels) {
+      for (const [name, entry] of [...this.channels.entries()]) {
+        const ch = entry.state;
         if (ch.subscribing) continue;
         const want = this.masterOf(name);
         if (!want) continue;
@@ -432,16 +447,18 @@ class ShardedPubSub {
           ch.node = undefined;
           continue;
         }
-        if (this.channels.get(name) !== ch) {
+        if (this.channels.get(name) !== entry) {
           await this.drop(want, name);
           continue;
         }
         ch.node = want;
         if (old && old !== want) await this.drop(old, name);
-        fire(ch);
+        this.channels.resync(name);
       }
       for (const [node, conn] of this.conns) {
-        const used = [...this.channels.values()].some((ch) => ch.node === node || ch.subscribing);
+        const used = [...this.channels.entries()].some(
+          ([, ch]) => ch.state.node === node || ch.state.subscribing,
+        );
         if (!used) {
           this.conns.delete(node);
           conn.disconnect();
@@ -456,16 +473,6 @@ class ShardedPubSub {
     const conn = this.conns.get(node);
     if (!conn) return;
     if (conn.status === "ready") await conn.sunsubscribe(channel).catch(() => {});
-  }
-}
-
-function fire(ch: Channel): void {
-  for (const r of ch.resync) {
-    try {
-      r();
-    } catch {
-      // a subscriber's own problem
-    }
   }
 }
 

@@ -1,8 +1,19 @@
 import { Redis, type RedisOptions } from "ioredis";
+import { ChannelRegistry } from "./channel-registry.ts";
+import { type CommandObserver, timeCommands } from "./command-timing.ts";
 import { encodeOps } from "./encode-ops.ts";
 import { encodeReads } from "./encode-reads.ts";
 import { loadLua } from "./lua/index.ts";
 import type { Op } from "./ops.ts";
+import {
+  decodeReads,
+  emptyRead,
+  publishArgs,
+  publishOutcome,
+  queueRead,
+  scriptReplies,
+  throwFirst,
+} from "./redis-codec.ts";
 import type {
   PublishOutcome,
   PublishRequest,
@@ -11,6 +22,7 @@ import type {
   Store,
   Unsubscribe,
 } from "./store.ts";
+import { typed } from "./store-errors.ts";
 
 interface ScriptCommands {
   srApplyOps(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
@@ -34,21 +46,22 @@ const READ_SCRIPT_THRESHOLD = 1;
 export interface RedisStoreOptions {
   url: string;
   redisOptions?: RedisOptions;
+  /** Times every command (see observeCommands). */
+  onCommand?: CommandObserver;
 }
 
 /**
  * The production store. Each event's writes run as one Lua script (one round trip,
  * atomic); reads are pipelined. Pub/sub uses one extra connection per process, with
- * channel subscriptions reference-counted so many subscribers of one session share it.
+ * channel subscriptions shared (channel-registry.ts) so many subscribers of one session
+ * share one. A failure because Redis cannot answer rejects with StoreUnavailableError.
  */
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
   readonly client: ScriptedRedis;
   private readonly sub: Redis;
-  private readonly handlers = new Map<string, Set<(message: string) => void>>();
+  private readonly channels = new ChannelRegistry(() => undefined);
   private readonly pending = new Map<string, Promise<unknown>>();
-  /** Per channel, what to call once the subscription is restored after a lost connection. */
-  private readonly resyncs = new Map<string, Set<() => void>>();
 
   constructor(opts: RedisStoreOptions) {
     const base: RedisOptions = {
@@ -77,10 +90,9 @@ export class RedisStore implements Store {
       numberOfKeys: 2,
       lua: loadLua("publish-if-changed-2.lua"),
     });
-    this.sub.on("message", (channel: string, message: string) => {
-      const hs = this.handlers.get(channel);
-      if (hs) for (const h of hs) h(message);
-    });
+    this.sub.on("message", (channel: string, message: string) =>
+      this.channels.deliver(channel, message),
+    );
     // Connection errors are reported through failed commands and readiness; without a
     // listener ioredis would print every reconnect attempt as an unhandled error.
     this.client.on("error", () => {});
@@ -93,16 +105,26 @@ export class RedisStore implements Store {
       if (connectedBefore) void this.resubscribed();
       connectedBefore = true;
     });
+    if (opts.onCommand) this.observeCommands(opts.onCommand);
+  }
+
+  /** Times every command of the data connection (the metrics' Redis histogram). */
+  observeCommands(observer: CommandObserver): void {
+    timeCommands(this.client, observer);
   }
 
   async apply(ops: readonly Op[]): Promise<boolean> {
     if (ops.length === 0) return true;
     const { keys, args } = encodeOps(ops);
     // -1: a guard op found the event applied already, and the script wrote nothing.
-    return (await this.client.srApplyOps(keys.length, ...keys, ...args)) !== -1;
+    return (await typed(this.client.srApplyOps(keys.length, ...keys, ...args))) !== -1;
   }
 
-  async applyMany(groups: readonly (readonly Op[])[]): Promise<void> {
+  applyMany(groups: readonly (readonly Op[])[]): Promise<void> {
+    return typed(this.pipelineGroups(groups));
+  }
+
+  private async pipelineGroups(groups: readonly (readonly Op[])[]): Promise<void> {
     const p = this.client.pipeline() as ScriptedPipeline;
     let n = 0;
     for (const ops of groups) {
@@ -116,11 +138,15 @@ export class RedisStore implements Store {
     throwFirst(res);
   }
 
-  async read(reads: readonly ReadOp[]): Promise<ReadValue[]> {
+  read(reads: readonly ReadOp[]): Promise<ReadValue[]> {
     return this.applyAndRead([], reads);
   }
 
-  async applyAndRead(ops: readonly Op[], reads: readonly ReadOp[]): Promise<ReadValue[]> {
+  applyAndRead(ops: readonly Op[], reads: readonly ReadOp[]): Promise<ReadValue[]> {
+    return typed(this.pipelineRead(ops, reads));
+  }
+
+  private async pipelineRead(ops: readonly Op[], reads: readonly ReadOp[]): Promise<ReadValue[]> {
     const p = this.client.pipeline() as ScriptedPipeline;
     let offset = 0;
     if (ops.length > 0) {
@@ -144,18 +170,7 @@ export class RedisStore implements Store {
   }
 
   async publishIfChanged(req: PublishRequest): Promise<PublishOutcome> {
-    const [published, version] = await this.client.srPublishIfChanged(
-      req.publishedKey,
-      req.channel,
-      req.order,
-      req.ttlSeconds,
-      req.payload?.head ?? "",
-      req.payload?.tail ?? "",
-      req.versionField,
-      req.orderField,
-      req.payload ? "p" : "n",
-    );
-    return { published: published === 1, version: Number(version) };
+    return publishOutcome(await typed(this.client.srPublishIfChanged(...publishArgs(req, "p"))));
   }
 
   async subscribe(
@@ -163,62 +178,38 @@ export class RedisStore implements Store {
     onMessage: (message: string) => void,
     onResync?: () => void,
   ): Promise<Unsubscribe> {
-    let hs = this.handlers.get(channel);
-    if (!hs) {
-      hs = new Set();
-      this.handlers.set(channel, hs);
-    }
-    hs.add(onMessage);
-    if (onResync) {
-      let rs = this.resyncs.get(channel);
-      if (!rs) {
-        rs = new Set();
-        this.resyncs.set(channel, rs);
-      }
-      rs.add(onResync);
-    }
+    const { first, entry } = this.channels.add(channel, onMessage, onResync);
     try {
-      if (hs.size === 1) await this.serial(channel, () => this.sub.subscribe(channel));
-      else await this.pending.get(channel);
+      if (first) await typed(this.serial(channel, () => this.sub.subscribe(channel)));
+      else await typed(this.pending.get(channel) ?? Promise.resolve());
     } catch (err) {
       // SUBSCRIBE failed (e.g. the connection was down): forget this handler, or it would
       // count as a subscription forever and make the next subscriber of the channel skip
       // SUBSCRIBE, believing the channel subscribed when it is not.
-      hs.delete(onMessage);
-      if (hs.size === 0 && this.handlers.get(channel) === hs) this.handlers.delete(channel);
+      this.channels.remove(channel, onMessage, onResync, entry);
       throw err;
     }
-    let done = false;
-    return async () => {
-      if (done) return;
-      done = true;
-      const set = this.handlers.get(channel);
-      if (!set) return;
-      set.delete(onMessage);
-      if (onResync) {
-        const rs = this.resyncs.get(channel);
-        rs?.delete(onResync);
-        if (rs?.size === 0) this.resyncs.delete(channel);
-      }
-      if (set.size === 0) {
-        this.handlers.delete(channel);
+    return ChannelRegistry.once(async () => {
+      if (this.channels.remove(channel, onMessage, onResync, entry))
         await this.serial(channel, () => this.sub.unsubscribe(channel)).catch(() => {});
-      }
-    };
+    });
   }
 
   subscriptionCount(): number {
-    return this.handlers.size;
+    return this.channels.size;
   }
 
-  async deleteKeys(keys: readonly string[]): Promise<number> {
-    if (keys.length === 0) return 0;
+  deleteKeys(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return Promise.resolve(0);
     // One DEL per key: keys of different slots may not share a command on a cluster.
     const p = this.client.pipeline();
     for (const k of keys) p.del(k);
-    const res = await p.exec();
-    throwFirst(res);
-    return (res ?? []).reduce((n, [, v]) => n + Number(v ?? 0), 0);
+    return typed(
+      p.exec().then((res) => {
+        throwFirst(res);
+        return (res ?? []).reduce((n, [, v]) => n + Number(v ?? 0), 0);
+      }),
+    );
   }
 
   async ping(): Promise<boolean> {
@@ -232,29 +223,20 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.handlers.clear();
-    this.resyncs.clear();
+    this.channels.clear();
     await Promise.allSettled([this.client.quit(), this.sub.quit()]);
   }
 
   /** Confirms every channel on the new connection (SUBSCRIBE is idempotent), then resyncs. */
   private async resubscribed(): Promise<void> {
-    const channels = [...this.handlers.keys()];
+    const channels = this.channels.names();
     if (channels.length === 0) return;
     try {
       await this.sub.subscribe(...channels);
     } catch {
       return; // down again: the next "ready" retries
     }
-    for (const ch of channels) {
-      for (const r of this.resyncs.get(ch) ?? []) {
-        try {
-          r();
-        } catch {
-          // a subscriber's own problem
-        }
-      }
-    }
+    for (const ch of channels) this.channels.resync(ch);
   }
 
   /** Keeps SUBSCRIBE/UNSUBSCRIBE of one channel in call order. */
@@ -269,127 +251,4 @@ export class RedisStore implements Store {
       .catch(() => {});
     return next;
   }
-}
-
-export type PipelineResult = [Error | null, unknown][] | null;
-
-function throwFirst(res: PipelineResult): void {
-  for (const [err] of res ?? []) if (err) throw err;
-}
-
-/**
- * Reads answered without a command: HMGET/ZMSCORE need at least one argument, and a
- * range of n <= 0 would be `0 -1` (everything) in Redis, where it must be nothing.
- */
-/** The script's replies, shaped as the pipeline's, so one decoder serves both paths. */
-function scriptReplies(reads: readonly ReadOp[], replies: unknown[]): PipelineResult {
-  const out: [Error | null, unknown][] = [];
-  let j = 0;
-  for (const r of reads) {
-    if (emptyRead(r)) continue;
-    const v = replies[j++];
-    if (r.op === "hgetall") {
-      // HGETALL inside a script comes back as a flat field/value array.
-      const flat = (v ?? []) as string[];
-      const obj: Record<string, string> = {};
-      for (let i = 0; i + 1 < flat.length; i += 2) obj[flat[i]!] = flat[i + 1]!;
-      out.push([null, obj]);
-    } else out.push([null, v]);
-  }
-  return out;
-}
-
-function emptyRead(r: ReadOp): boolean {
-  switch (r.op) {
-    case "hmget":
-      return r.fields.length === 0;
-    case "zmscore":
-    case "smismember":
-      return r.members.length === 0;
-    case "ztop":
-    case "lrange":
-    case "srandmember":
-      return r.n <= 0;
-    case "hgetall":
-    case "scard":
-      return false;
-  }
-}
-
-export function queueRead(p: ReturnType<Redis["pipeline"]>, r: ReadOp): void {
-  if (emptyRead(r)) return;
-  switch (r.op) {
-    case "hgetall":
-      p.hgetall(r.key);
-      break;
-    case "hmget":
-      p.hmget(r.key, ...r.fields);
-      break;
-    case "zmscore":
-      p.call("ZMSCORE", r.key, ...r.members);
-      break;
-    case "ztop":
-      p.call("ZRANGE", r.key, 0, r.n - 1, "REV", "WITHSCORES");
-      break;
-    case "lrange":
-      p.lrange(r.key, 0, r.n - 1);
-      break;
-    case "smismember":
-      p.call("SMISMEMBER", r.key, ...r.members);
-      break;
-    case "scard":
-      p.scard(r.key);
-      break;
-    case "srandmember":
-      p.srandmember(r.key, r.n);
-      break;
-  }
-}
-
-export function decodeReads(
-  reads: readonly ReadOp[],
-  res: PipelineResult,
-  offset: number,
-): ReadValue[] {
-  const out: ReadValue[] = [];
-  let j = offset;
-  for (const r of reads) {
-    if (emptyRead(r)) {
-      out.push([]);
-      continue;
-    }
-    const entry = res?.[j++];
-    if (!entry) throw new Error("redis pipeline returned fewer replies than commands");
-    const [err, v] = entry;
-    if (err) throw err;
-    switch (r.op) {
-      case "hgetall":
-        out.push((v ?? {}) as Record<string, string>);
-        break;
-      case "hmget":
-        out.push(v as (string | null)[]);
-        break;
-      case "zmscore":
-        out.push((v as (string | null)[]).map((s) => (s === null ? null : Number(s))));
-        break;
-      case "ztop": {
-        const flat = v as string[];
-        const pairs: [string, number][] = [];
-        for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i]!, Number(flat[i + 1])]);
-        out.push(pairs);
-        break;
-      }
-      case "lrange":
-      case "srandmember":
-        out.push(v as string[]);
-        break;
-      case "smismember":
-        out.push((v as (number | string)[]).map((x) => Number(x) === 1));
-        break;
-      case "scard":
-        out.push(Number(v));
-        break;
-    }
-  }
-  return out;
 }

@@ -1,8 +1,8 @@
 /**
- * Errors that mean "the store cannot answer right now" (Redis down, restarting, loading
- * its data, a cluster failing over), as opposed to a bug. The API turns these into a
- * retryable `SERVICE_UNAVAILABLE` error (src/graphql/unavailable.ts) instead of masking
- * them as "Unexpected error.".
+ * The store cannot answer right now (Redis down, restarting, loading its data, a cluster
+ * failing over), as opposed to a bug. The Redis stores throw this, and only this, for
+ * such failures (the original error is its `cause`); the API turns it into a retryable
+ * `SERVICE_UNAVAILABLE` (src/graphql/errors.ts) by its type alone.
  */
 export class StoreUnavailableError extends Error {
   override name = "StoreUnavailableError";
@@ -37,7 +37,8 @@ const NET_CODES = new Set([
   "ENOTCONN",
 ]);
 
-export function isStoreUnavailable(err: unknown): boolean {
+/** Whether an error of ioredis (or of the network under it) means "Redis cannot answer". */
+function isRedisUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth++) {
     if (e instanceof StoreUnavailableError) return true;
     const name = e.name;
@@ -47,11 +48,24 @@ export function isStoreUnavailable(err: unknown): boolean {
     const message = e.message ?? "";
     if (REPLY_CODES.test(message)) return true;
     if (CLIENT_MESSAGES.some((m) => message.includes(m))) return true;
-    // GraphQL and ioredis wrap causes: follow them.
-    e =
-      (e as { originalError?: unknown }).originalError ??
-      (e as { cause?: unknown }).cause ??
-      (e as { lastNodeError?: unknown }).lastNodeError;
+    // ioredis wraps causes: follow them.
+    e = (e as { cause?: unknown }).cause ?? (e as { lastNodeError?: unknown }).lastNodeError;
   }
   return false;
+}
+
+/** A Redis store's failure as the Store reports it: typed when Redis cannot answer. */
+export function storeError(err: unknown): unknown {
+  if (err instanceof StoreUnavailableError || !isRedisUnavailable(err)) return err;
+  return new StoreUnavailableError(
+    `store unavailable: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err },
+  );
+}
+
+/** The call's result; a failure typed by `storeError`. */
+export function typed<T>(p: Promise<T>): Promise<T> {
+  return p.catch((err: unknown) => {
+    throw storeError(err);
+  });
 }

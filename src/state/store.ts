@@ -1,3 +1,4 @@
+import type { CommandObserver } from "./command-timing.ts";
 import type { Op } from "./ops.ts";
 
 /** Reads the feature code asks for; each store answers them in one round trip. */
@@ -51,7 +52,8 @@ export type Unsubscribe = () => Promise<void>;
 
 /**
  * What both stores implement, and all the rest of the system knows of storage. The
- * contract suite (test/contract) runs the same tests against each.
+ * contract suite (test/contract) runs the same tests against each. A call that fails
+ * because the store cannot answer rejects with StoreUnavailableError (store-errors.ts).
  */
 export interface Store {
   readonly kind: "memory" | "redis" | "cluster";
@@ -79,6 +81,11 @@ export interface Store {
   /** Number of channels this process is subscribed to (for leak checks and metrics). */
   subscriptionCount(): number;
   deleteKeys(keys: readonly string[]): Promise<number>;
+  /**
+   * Times every command the store sends to Redis (the Redis stores; the memory store sends
+   * none): an option of the store, set once by whoever reports metrics.
+   */
+  observeCommands?(observer: CommandObserver): void;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -111,7 +111,7 @@ describe.each(ALL_STORE_KINDS)("catalogue on the %s store", (kind) => {
   let catalog: Catalog;
   beforeEach(() => {
     t = makeEngine(kind);
-    catalog = new Catalog(t.store, t.engine.keys);
+    catalog = new Catalog(t.store, t.keys);
   });
   afterEach(async () => {
     await t.close();
@@ -120,7 +120,7 @@ describe.each(ALL_STORE_KINDS)("catalogue on the %s store", (kind) => {
     (await t.store.read([{ op: "smismember", key, members: ids }]))[0];
 
   it("upserts, updates by difference, and removes items with their index entries", async () => {
-    const keys = t.engine.keys;
+    const keys = t.keys;
     expect(
       await catalog.upsert([
         {
@@ -238,7 +238,7 @@ describe.each(ALL_STORE_KINDS)("catalogue on the %s store", (kind) => {
       expect(first?.properties).toHaveLength(62);
       expect(first?.attributes).toEqual({ stars: 4, rating: 2 });
       const [card] = await t.store.read([
-        { op: "scard", key: t.engine.keys.propertyItems("free wifi (combined)") },
+        { op: "scard", key: t.keys.propertyItems("free wifi (combined)") },
       ]);
       expect(card).toBeGreaterThan(100);
       // A cold item (no sessions at all) gets content neighbours.

@@ -3,8 +3,7 @@ import { Catalog } from "../../src/catalog/catalog.ts";
 import { defaultConfig } from "../../src/config.ts";
 import type { SessionEvent } from "../../src/domain/event-type.ts";
 import { validateEvent } from "../../src/domain/validate-event.ts";
-import { candidateReads, parseCandidateData } from "../../src/features/candidates.ts";
-import { FEATURE_COUNT, FEATURE_INDEX, featureMatrix } from "../../src/features/vector.ts";
+import { FEATURE_COUNT, FEATURE_INDEX } from "../../src/features/vector/names.ts";
 import { type RawRules, validateRules } from "../../src/recommend/rules.ts";
 import { makeEngine, STORE_KINDS, type TestEngine } from "../support/stores.ts";
 
@@ -69,12 +68,14 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
     return r.value;
   };
   const order = async (raw: RawRules, candidates?: string[], limit?: number, sessionId = sid) =>
-    (await t.engine.recommend(sessionId, candidates, limit, rules(raw))).items.map((i) => i.itemId);
+    (await t.recommender.recommend(sessionId, candidates, limit, rules(raw))).items.map(
+      (i) => i.itemId,
+    );
 
   beforeEach(async () => {
     step = 0;
     t = makeEngine(kind);
-    await new Catalog(t.store, t.engine.keys).upsert([
+    await new Catalog(t.store, t.keys).upsert([
       {
         itemId: "a",
         properties: ["Pool", "Spa"],
@@ -94,7 +95,7 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
   });
 
   it("without rules the list is the ranked one (shown order here)", async () => {
-    expect((await t.engine.recommend(sid)).items.map((i) => i.itemId)).toEqual(ids);
+    expect((await t.recommender.recommend(sid)).items.map((i) => i.itemId)).toEqual(ids);
   });
 
   it("excludeItems, requireProperties (case-insensitive) and city each drop what they must", async () => {
@@ -121,7 +122,7 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
     );
     if (!other.ok) throw new Error("bad");
     await t.engine.track(other.value);
-    const plain = (await t.engine.recommend(sid)).items.map((i) => i.itemId);
+    const plain = (await t.recommender.recommend(sid)).items.map((i) => i.itemId);
     expect(plain).toContain("b");
     const filtered = await order({ filter: { excludeSeen: true } });
     expect(filtered).toEqual(plain.filter((i) => i !== "b" && i !== "e"));
@@ -130,8 +131,10 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
   });
 
   it("boosts raise or lower items by property or id; ties keep the ranked order", async () => {
-    const scores = new Map((await t.engine.recommend(sid)).items.map((i) => [i.itemId, i.score]));
-    const r = await t.engine.recommend(
+    const scores = new Map(
+      (await t.recommender.recommend(sid)).items.map((i) => [i.itemId, i.score]),
+    );
+    const r = await t.recommender.recommend(
       sid,
       undefined,
       undefined,
@@ -161,7 +164,7 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
         ],
       }),
     ).toEqual(["f", "b", "a", "c", "d", "e"]);
-    const r = await t.engine.recommend(
+    const r = await t.recommender.recommend(
       sid,
       undefined,
       3,
@@ -223,13 +226,13 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
     );
     if (!pop.ok) throw new Error("bad");
     await t.engine.track(pop.value);
-    const plain = (await t.engine.recommend("fresh")).items.map((i) => i.itemId);
+    const plain = (await t.recommender.recommend("fresh")).items.map((i) => i.itemId);
     expect(plain).toContain("c");
     expect(await order({ filter: { excludeItems: ["c"] } }, undefined, 10, "fresh")).not.toContain(
       "c",
     );
     // Rome items come from the catalogue: nobody interacted with them in this keyspace's popularity.
-    const rome = await t.engine.recommend(
+    const rome = await t.recommender.recommend(
       "fresh",
       undefined,
       10,
@@ -245,8 +248,7 @@ describe.each(STORE_KINDS)("business rules on the %s store", (kind) => {
     await t.engine.track(ev({ type: "FILTER", filters: ["Pool", "Spa"] }));
     const snap = await t.engine.snapshot(sid);
     const list = { items: ids, prices: undefined };
-    const values = await t.store.read(candidateReads(t.engine.keys, snap, list));
-    const m = featureMatrix(snap, list, parseCandidateData(snap, list, values));
+    const m = await t.recommender.features(snap, list);
     const f = (item: string, name: keyof typeof FEATURE_INDEX) =>
       m[ids.indexOf(item) * FEATURE_COUNT + FEATURE_INDEX[name]]!;
     expect(f("a", "c_in_catalogue")).toBe(1);

@@ -99,7 +99,7 @@ describe("two instances on a Redis Cluster", () => {
           expect(pushed.items.map((x) => x.itemId)).toEqual(["k3", "k1", "k2"]);
         }
         const channels = new Set(
-          sessions.map((s) => keySlot(a.server.engine.keys.sessionChannel(s.sessionId))),
+          sessions.map((s) => keySlot(a.server.services.deps.keys.sessionChannel(s.sessionId))),
         );
         expect(channels.size).toBe(sessions.length);
       } finally {
@@ -136,7 +136,7 @@ describe("failover of a master under traffic", () => {
 
   it("loses no acknowledged event, recovers by itself, and subscribers keep receiving", async () => {
     const s = sessionEvents(uid("watched"));
-    const keys = a.server.engine.keys;
+    const keys = a.server.services.deps.keys;
     const feeds: Feed[] = await Promise.all(
       TRANSPORTS.map((t) => openFeed(t, b.url, { sessionId: s.sessionId })),
     );

@@ -6,9 +6,8 @@ import {
   itemEventIndex,
   type SessionEvent,
 } from "../../src/domain/event-type.ts";
-import type { Engine } from "../../src/ingest/engine.ts";
-import { orderKey } from "../../src/publish/recommendation-list.ts";
-import { packSessionItem } from "../../src/state/ops.ts";
+import { orderKey } from "../../src/publish/payload.ts";
+import { packSessionItem, SESSION_ITEM_TYPES } from "../../src/state/ops.ts";
 import { RedisClusterStore } from "../../src/state/redis-cluster-store.ts";
 import { RedisStore } from "../../src/state/redis-store.ts";
 import type { ReadOp, ReadValue, Store } from "../../src/state/store.ts";
@@ -46,7 +45,7 @@ function counters(
   last: number,
   touches: Partial<Record<ItemEventType, number>>,
 ): string {
-  const byType = new Array<number>(9).fill(0);
+  const byType = new Array<number>(SESSION_ITEM_TYPES).fill(0);
   for (const [type, c] of Object.entries(touches))
     byType[itemEventIndex(type as ItemEventType)] = c ?? 0;
   return packSessionItem({ n, first, last, byType });
@@ -67,8 +66,8 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     (await store.read([r]))[0]!;
   const hash = (t: TestEngine, key: string) => readOne(t.store, { op: "hgetall", key });
   const ztop = (t: TestEngine, key: string, n = 100) => readOne(t.store, { op: "ztop", key, n });
-  const itemStats = (t: TestEngine, item: string) => hash(t, t.engine.keys.item(item));
-  const covisit = (t: TestEngine, item: string) => ztop(t, t.engine.keys.covisit(item));
+  const itemStats = (t: TestEngine, item: string) => hash(t, t.keys.item(item));
+  const covisit = (t: TestEngine, item: string) => ztop(t, t.keys.covisit(item));
 
   it("IMPRESSIONS sets the session list and counts one impression per item", async () => {
     const t = open();
@@ -119,8 +118,8 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     expect(snap.items.size).toBe(0);
     for (const item of ["a", "b", "c", "d"]) expect(await itemStats(t, item)).toEqual({ imp: "1" });
     // Impressions are not interactions: no popularity, no co-visitation, no history.
-    expect(await ztop(t, t.engine.keys.globalPopularity())).toEqual([]);
-    expect(await ztop(t, t.engine.keys.userHistory("u1"))).toEqual([]);
+    expect(await ztop(t, t.keys.globalPopularity())).toEqual([]);
+    expect(await ztop(t, t.keys.userHistory("u1"))).toEqual([]);
 
     // A new list replaces the old one and counts its own impressions.
     await t.engine.track(ev("IMPRESSIONS", { impressions: ["d", "e"] }));
@@ -150,7 +149,7 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     expect(Object.values(state).every((v) => v.length <= 64)).toBe(true);
     if (t.store instanceof RedisStore || t.store instanceof RedisClusterStore) {
       // Every value fits Redis' default hash-max-listpack-value: the hash stays compact.
-      const key = t.engine.keys.sessionState("s1");
+      const key = t.keys.sessionState("s1");
       expect(await t.store.client.call("OBJECT", "ENCODING", key)).toBe("listpack");
     }
 
@@ -227,7 +226,7 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     });
     expect(snap).toMatchObject({ step: 6, lastItem: "d", lastItemStep: 6, lastType: "ITEM_IMAGE" });
     // The snapshot is exactly what the store holds.
-    expect(await hash(t, t.engine.keys.sessionItems("s1"))).toEqual(snap.raw.items);
+    expect(await hash(t, t.keys.sessionItems("s1"))).toEqual(snap.raw.items);
 
     expect(await covisit(t, "a")).toEqual([
       ["d", 2],
@@ -252,7 +251,7 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
       for (const [y, w] of (await covisit(t, x)) as [string, number][]) {
         const [back] = (await readOne(t.store, {
           op: "zmscore",
-          key: t.engine.keys.covisit(y),
+          key: t.keys.covisit(y),
           members: [x],
         })) as (number | null)[];
         expect(back).toBe(w);
@@ -325,13 +324,13 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     await t.engine.track(ev("ADD_TO_CART", { itemId: "d" })); // ts 5
     // An event with an older timestamp never moves an item back.
     await t.engine.track({ sessionId: "s1", type: "CLICKOUT", itemId: "b", timestamp: ts(0) });
-    expect(await ztop(t, t.engine.keys.userHistory("u1"))).toEqual([
+    expect(await ztop(t, t.keys.userHistory("u1"))).toEqual([
       ["d", ts(5)],
       ["b", ts(4)],
     ]);
     // Another session of no known user records nothing.
     await t.engine.track({ sessionId: "s2", type: "CLICKOUT", itemId: "x", timestamp: ts(9) });
-    expect(await ztop(t, t.engine.keys.userHistory("u1"))).toHaveLength(2);
+    expect(await ztop(t, t.keys.userHistory("u1"))).toHaveLength(2);
   });
 
   it("popularity counts weighted interactions in the session's city and overall", async () => {
@@ -344,15 +343,15 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     await t.engine.track(ev("PURCHASE", { itemId: "c", city: "Paris, France" })); // +3 in Paris
     await t.engine.track(ev("VIEW", { itemId: "b" })); // +1, now in Paris
     await t.engine.track(ev("IMPRESSIONS", { impressions: ["a", "b", "c"] })); // no change
-    expect(await ztop(t, t.engine.keys.cityPopularity("Berlin, Germany"))).toEqual([
+    expect(await ztop(t, t.keys.cityPopularity("Berlin, Germany"))).toEqual([
       ["a", 4],
       ["b", 2],
     ]);
-    expect(await ztop(t, t.engine.keys.cityPopularity("Paris, France"))).toEqual([
+    expect(await ztop(t, t.keys.cityPopularity("Paris, France"))).toEqual([
       ["c", 3],
       ["b", 1],
     ]);
-    expect(await ztop(t, t.engine.keys.globalPopularity())).toEqual([
+    expect(await ztop(t, t.keys.globalPopularity())).toEqual([
       ["a", 4],
       ["c", 3],
       ["b", 3],
@@ -367,7 +366,7 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
         throw new Error("expected a RedisStore or RedisClusterStore");
       }
       const client = t.store.client;
-      const k = t.engine.keys;
+      const k = t.keys;
       const sessionKeys = [k.sessionState("s1"), k.sessionRecent("s1"), k.sessionItems("s1")];
       const ev = script("s1");
       const expectTtl = async (key: string, max: number) => {
@@ -423,9 +422,9 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
       expect(after.items.size).toBe(0);
       expect(after.raw).toEqual({ state: {}, items: {}, recent: [] });
       // The user's history has its own, longer TTL; item counters have none.
-      expect(await ztop(t, t.engine.keys.userHistory("u1"))).toEqual([["a", ts(1)]]);
+      expect(await ztop(t, t.keys.userHistory("u1"))).toEqual([["a", ts(1)]]);
       now += 1000;
-      expect(await ztop(t, t.engine.keys.userHistory("u1"))).toEqual([]);
+      expect(await ztop(t, t.keys.userHistory("u1"))).toEqual([]);
       expect(await itemStats(t, "a")).toEqual({
         imp: "1",
         exam: "1",
@@ -445,8 +444,8 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     const ev = script("s1");
     const got = collector();
     // A subscriber says it watches the session (as the subscription feeds do), then listens.
-    await t.engine.watches.add("s1");
-    const unsubscribe = await t.store.subscribe(t.engine.keys.sessionChannel("s1"), got.handler);
+    await t.watches.add("s1");
+    const unsubscribe = await t.store.subscribe(t.keys.sessionChannel("s1"), got.handler);
     const ids = (o: { list: { items: { itemId: string }[] } }) => o.list.items.map((i) => i.itemId);
 
     const o1 = await t.engine.track(ev("IMPRESSIONS", { impressions: ["a", "b", "c", "d", "e"] }));
@@ -472,7 +471,7 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     const snap = await t.engine.snapshot("s1");
     expect(snap.publishedVersion).toBe(3);
     expect(snap.publishedOrder).toBe(orderKey(o5.list.items));
-    t.engine.watches.remove("s1");
+    t.watches.remove("s1");
     await unsubscribe();
   });
 
@@ -480,7 +479,7 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     const t = open();
     const ev = script("s1");
     const got = collector();
-    const unsubscribe = await t.store.subscribe(t.engine.keys.sessionChannel("s1"), got.handler);
+    const unsubscribe = await t.store.subscribe(t.keys.sessionChannel("s1"), got.handler);
     const o1 = await t.engine.track(ev("IMPRESSIONS", { impressions: ["a", "b", "c"] }));
     const o2 = await t.engine.track(ev("ITEM_IMAGE", { itemId: "c" }));
     // The order changed twice and was numbered twice, as when someone watches.
@@ -492,13 +491,13 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     ]);
     expect((await t.engine.snapshot("s1")).publishedVersion).toBe(2);
 
-    await t.engine.watches.add("s1");
+    await t.watches.add("s1");
     const o3 = await t.engine.track(ev("ITEM_INFO", { itemId: "b" }));
     expect([o3.published, o3.list.version]).toEqual([true, 3]);
     // The first message is the first list made while watched: nothing was sent before.
     expect(JSON.parse(await got.next())).toEqual(o3.list);
     expect(got.messages).toHaveLength(1);
-    t.engine.watches.remove("s1");
+    t.watches.remove("s1");
     await unsubscribe();
   });
 
@@ -518,10 +517,7 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
       let n = 0;
       const id = () => (withIds ? { eventId: `e${++n}` } : {});
       const got = collector();
-      const unsubscribe = await t.store.subscribe(
-        t.engine.keys.sessionSeenChannel(sid),
-        got.handler,
-      );
+      const unsubscribe = await t.store.subscribe(t.keys.sessionSeenChannel(sid), got.handler);
       const send = (events: SessionEvent[]) =>
         batch ? t.engine.trackBatch(events) : Promise.all(events.map((e) => t.engine.track(e)));
       await send([
@@ -544,7 +540,7 @@ describe.each(ALL_STORE_KINDS)("Engine accumulators: %s", (kind) => {
     const t = open({ PUSH_UNWATCHED: true });
     const ev = script("s1");
     const got = collector();
-    const unsubscribe = await t.store.subscribe(t.engine.keys.sessionChannel("s1"), got.handler);
+    const unsubscribe = await t.store.subscribe(t.keys.sessionChannel("s1"), got.handler);
     const o1 = await t.engine.track(ev("IMPRESSIONS", { impressions: ["a", "b", "c"] }));
     expect(JSON.parse(await got.next())).toEqual(o1.list);
     await unsubscribe();
@@ -635,8 +631,7 @@ function mixedEvents(): SessionEvent[] {
 
 const ITEMS = ["h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8"];
 
-async function stateOf(engine: Engine, store: Store) {
-  const k = engine.keys;
+async function stateOf({ engine, keys: k }: TestEngine, store: Store) {
   const sessions = await Promise.all(["s1", "s2", "s3"].map((s) => engine.snapshot(s)));
   const reads: ReadOp[] = [
     ...ITEMS.map((i): ReadOp => ({ op: "hgetall", key: k.item(i) })),
@@ -681,8 +676,8 @@ describe("memory and Redis engines agree event by event", () => {
       const r = await redis.engine.track(e);
       expect(r).toEqual(m);
     }
-    const ms = await stateOf(memory.engine, memory.store);
-    expect(await stateOf(redis.engine, redis.store)).toEqual(ms);
+    const ms = await stateOf(memory, memory.store);
+    expect(await stateOf(redis, redis.store)).toEqual(ms);
     expect(ms.sessions.map((s) => s.step)).toEqual([8, 9, 5]);
     // Not a vacuous comparison: everything holds data except the co-visitation of the
     // two items only ever shown (h1, h5).
@@ -702,9 +697,9 @@ describe("memory and Redis engines agree event by event", () => {
       expect(m.accepted).toBe(batch.length);
       expect(m.sessions).toBe(3);
     }
-    const expected = await stateOf(single.engine, single.store);
-    const ms = await stateOf(memory.engine, memory.store);
-    const rs = await stateOf(redis.engine, redis.store);
+    const expected = await stateOf(single, single.store);
+    const ms = await stateOf(memory, memory.store);
+    const rs = await stateOf(redis, redis.store);
     expect(rs).toEqual(ms);
     expect({ ...ms, published: [] }).toEqual({ ...expected, published: [] });
     // Each session was rescored once per batch, and its list changed each time.

@@ -134,7 +134,7 @@ describe.each(STORE_KINDS)("Engine: retried events are applied once: %s", (kind)
     expect(again).toMatchObject({ duplicate: true, published: false, step: first.step });
     const after = await t.engine.snapshot("s1");
     expect(after.raw).toEqual(before.raw);
-    const [item] = await t.engine.store.read([{ op: "hgetall", key: t.engine.keys.item("i1") }]);
+    const [item] = await t.store.read([{ op: "hgetall", key: t.keys.item("i1") }]);
     expect((item as Record<string, string>).clk).toBe("1");
   });
 

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Op, packSessionItem, parseSessionItem } from "../../src/state/ops.ts";
+import {
+  type Op,
+  packSessionItem,
+  parseSessionItem,
+  SESSION_ITEM_TYPES,
+} from "../../src/state/ops.ts";
 import { RedisStore } from "../../src/state/redis-store.ts";
 import type { ReadOp, ReadValue, Store } from "../../src/state/store.ts";
 import { mulberry32 as prng } from "../../src/util/prng.ts";
@@ -9,9 +14,9 @@ import { ALL_STORE_KINDS, makeStore } from "../support/stores.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Packed session-item counters, spelled out: n, first, last, then counts of types 0..8. */
+/** Packed session-item counters, spelled out: n, first, last, then a count per item event type. */
 function packed(n: number, first: number, last: number, byType: Record<number, number>): string {
-  const types = Array.from({ length: 9 }, (_, t) => byType[t] ?? 0);
+  const types = Array.from({ length: SESSION_ITEM_TYPES }, (_, t) => byType[t] ?? 0);
   return packSessionItem({ n, first, last, byType: types });
 }
 

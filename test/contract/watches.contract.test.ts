@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { watchedPlan } from "../../src/publish/watches.ts";
+import { runPlan } from "../../src/state/read-plan.ts";
 import { RedisStore } from "../../src/state/redis-store.ts";
 import { makeEngine, type TestEngine } from "../support/stores.ts";
 
@@ -15,25 +17,27 @@ describe("SessionWatches on Redis: the watch key lives while a subscriber does",
     opened.push(t);
     if (!(t.store instanceof RedisStore)) throw new Error("expected a RedisStore");
     const client = t.store.client;
-    const key = t.engine.keys.sessionWatch("s1");
-    const watched = async () =>
-      (await t.store.read([t.engine.watches.read("s1")])).map((v) =>
-        Array.isArray(v) ? v[0] : v,
-      )[0];
+    const key = t.keys.sessionWatch("s1");
+    // The raw field, and what an event's read of it says.
+    const watched = async () => {
+      const raw = ((await t.store.read([{ op: "hmget", key, fields: ["n"] }]))[0] as unknown[])[0];
+      expect(await runPlan(t.store, watchedPlan(t.keys, "s1"))).toBe(raw !== null);
+      return raw;
+    };
 
     expect(await watched()).toBeNull();
-    await t.engine.watches.add("s1");
-    await t.engine.watches.add("s1"); // a second subscriber of the same session
+    await t.watches.add("s1");
+    await t.watches.add("s1"); // a second subscriber of the same session
     expect(await watched()).toBe("1");
     expect(await client.ttl(key)).toBeGreaterThan(1);
     // Past the TTL, the refresh (every third of it) has kept the key.
     await sleep(4200);
     expect(await watched()).toBe("1");
-    t.engine.watches.remove("s1");
+    t.watches.remove("s1");
     await sleep(2200);
     expect(await watched()).toBe("1"); // one subscriber is left
-    t.engine.watches.remove("s1");
-    expect(t.engine.watches.count).toBe(0);
+    t.watches.remove("s1");
+    expect(t.watches.count).toBe(0);
     await sleep(3500);
     expect(await watched()).toBeNull();
   }, 20_000);

@@ -94,7 +94,7 @@ describe("live subscribers when Redis drops the pub/sub connection", () => {
       await dropped;
       await untilReady(sub);
       // ioredis resubscribes on "ready"; publish only once Redis has the subscription back.
-      const channel = ts.server.engine.keys.sessionChannel(s.sessionId);
+      const channel = ts.server.services.deps.keys.sessionChannel(s.sessionId);
       const client = (ts.store as RedisStore).client;
       for (let i = 0; i < 200; i++) {
         const [, n] = (await client.call("PUBSUB", "NUMSUB", channel)) as [string, number];

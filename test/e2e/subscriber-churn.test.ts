@@ -28,7 +28,7 @@ describe.each(STORE_KINDS)("many subscribers come and go (%s store)", (kind) => 
   const counts = () => ({
     feeds: ts.server.feeds.activeCount,
     channels: ts.store.subscriptionCount(),
-    watched: ts.server.engine.watches.count,
+    watched: ts.server.services.watches.count,
   });
   // The same sessions in both rounds: round 2 subscribes again to channels that round 1
   // unsubscribed (on Redis: SUBSCRIBE queued behind the UNSUBSCRIBE of the same channel).

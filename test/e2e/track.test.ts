@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type EventInput,
   type EventType,
+  PopularItemsDocument,
   SessionDocument,
   TrackEventDocument,
   TrackEventsDocument,
@@ -191,6 +192,36 @@ describe.each(STORE_KINDS)("trackEvent / trackEvents over HTTP (%s store)", (kin
       { field: "event.sessionId", message: expect.stringContaining("whitespace") },
     ]);
     expect(await ts.keyCount()).toBe(keysBefore);
+  });
+
+  it("rejects a city with braces (cities become part of keys), in an event and in popularItems", async () => {
+    const keysBefore = await ts.keyCount();
+    const { errors } = await gqlErrors(ts.url, TrackEventDocument, {
+      event: {
+        sessionId: uid("s"),
+        type: "ITEM_IMAGE",
+        itemId: "a",
+        city: "Rome}x{y",
+        timestamp: T0,
+      },
+    });
+    const e = expectBadInput(errors, "event.city");
+    expect(e.extensions?.fields).toEqual([
+      { field: "event.city", message: "must not contain control characters, '|', '{' or '}'" },
+    ]);
+    expect(await ts.keyCount()).toBe(keysBefore);
+    const popular = await gqlErrors(ts.url, PopularItemsDocument, { city: "Rome}x{y" });
+    expectBadInput(popular.errors, "city");
+    // Spaces and commas are fine.
+    const ok = await gqlOk(ts.url, TrackEventDocument, {
+      event: {
+        sessionId: uid("s"),
+        type: "SEARCH_DESTINATION",
+        city: "Rome, Italy",
+        timestamp: T0,
+      },
+    });
+    expect(ok.trackEvent.accepted).toBe(true);
   });
 
   it("lists every problem of one event at once", async () => {

@@ -84,7 +84,7 @@ async function readFullHead() {
 async function replay(kind: (typeof STORE_KINDS)[number], events: readonly SessionEvent[]) {
   const t = makeEngine(kind);
   try {
-    return await prequential(t.engine, events, { scorer: new LinearScorer() });
+    return await prequential(t, events, { scorer: new LinearScorer() });
   } finally {
     await t.close();
   }

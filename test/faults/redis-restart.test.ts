@@ -89,7 +89,7 @@ describe.each([
     const outageMs = Date.now() - downAt;
     await sleep(500);
     const result = await traffic.stop();
-    const report = await audit(ts.store, ts.server.engine.keys, result);
+    const report = await audit(ts.store, ts.server.services.deps.keys, result);
     const figures = {
       crash,
       acked: report.acked,

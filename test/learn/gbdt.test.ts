@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
-import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from "../../src/features/vector.ts";
-import { type RankingDataset, trainLambdaMART } from "../../src/learn/lambdamart.ts";
+import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from "../../src/features/vector/names.ts";
+import type { RankingDataset } from "../../src/learn/dataset.ts";
+import { trainLambdaMART } from "../../src/learn/lambdamart.ts";
 import {
   compileModel,
   contributions,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { RankingDataset } from "../../src/learn/dataset.ts";
 import {
   type LambdaMartOptions,
   lambdaGradients,
-  type RankingDataset,
   trainLambdaMART,
 } from "../../src/learn/lambdamart.ts";
 import { meanReciprocalRank } from "../../src/learn/metrics.ts";

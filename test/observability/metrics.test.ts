@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ServiceMetrics } from "../../src/observability/metrics.ts";
-import { instrumentRedis } from "../../src/observability/redis.ts";
+import { timeCommands } from "../../src/state/command-timing.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 async function gql(origin: string, query: string, variables: Record<string, unknown> = {}) {
@@ -136,8 +136,9 @@ describe("Redis command metrics", () => {
       storeKind: "redis",
     });
     const client = new Redis(inject("redisUrl"), { lazyConnect: true });
-    instrumentRedis(client, metrics);
-    instrumentRedis(client, metrics); // idempotent: no double counting
+    const observer = metrics.redisCommand.bind(metrics);
+    timeCommands(client, observer);
+    timeCommands(client, observer); // idempotent: no double counting
     try {
       await client.ping();
       await client.pipeline().ping().ping().exec();

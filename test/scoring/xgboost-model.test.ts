@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FEATURE_COUNT, FEATURE_INDEX } from "../../src/features/vector.ts";
+import { FEATURE_COUNT, FEATURE_INDEX } from "../../src/features/vector/names.ts";
 import { compileModel, predict } from "../../src/scoring/gbdt.ts";
 import { GbdtScorer } from "../../src/scoring/gbdt-scorer.ts";
 import { float32Threshold, parseXgboostModel } from "../../src/scoring/xgboost.ts";

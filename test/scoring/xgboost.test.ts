@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FEATURE_COUNT, FEATURE_NAMES } from "../../src/features/vector.ts";
+import { FEATURE_COUNT, FEATURE_NAMES } from "../../src/features/vector/names.ts";
 import { reciprocalRank } from "../../src/learn/metrics.ts";
 import { compileModel } from "../../src/scoring/gbdt.ts";
 import { loadModelFile, loadScorer } from "../../src/scoring/load-scorer.ts";

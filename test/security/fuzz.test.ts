@@ -6,9 +6,9 @@ import { EVENT_TYPES } from "../../src/domain/event-type.ts";
 import { type RawEventInput, validateEvent } from "../../src/domain/validate-event.ts";
 import { TrackEventRetryDocument, TrackEventsRetryDocument } from "../../src/generated/graphql.ts";
 import { schema } from "../../src/graphql/schema.ts";
-import { Engine } from "../../src/ingest/engine.ts";
 import { LinearScorer } from "../../src/scoring/linear-scorer.ts";
 import { ModelHolder } from "../../src/scoring/model-holder.ts";
+import { createServices } from "../../src/services.ts";
 import { MemoryStore } from "../../src/state/memory-store.ts";
 import type { Db } from "../../src/state/ops.ts";
 import { gql } from "../support/graphql-client.ts";
@@ -302,7 +302,12 @@ describe("fuzz: trackEvent and trackEvents over HTTP", () => {
 
   it("answers every input with success or a clear error, and stores exactly the accepted events", async () => {
     const inputType = schema.getType("EventInput") as GraphQLInputType;
-    const reference = new Engine(new MemoryStore(), t.config, new ModelHolder(new LinearScorer()));
+    const referenceStore = new MemoryStore();
+    const reference = createServices(
+      referenceStore,
+      t.config,
+      new ModelHolder(new LinearScorer()),
+    ).engine;
     const toEvent = (raw: unknown) => {
       const coerced = coerceInputValue(raw, inputType) as RawEventInput;
       const r = validateEvent(coerced, t.config, 0, "event");
@@ -375,7 +380,7 @@ describe("fuzz: trackEvent and trackEvents over HTTP", () => {
     console.info(`fuzz HTTP: ${JSON.stringify(figures)}`);
     expect(figures.accepted).toBeGreaterThan(500);
     expect(figures.rejected).toBeGreaterThan(500);
-    expect(dump(t.store as MemoryStore)).toEqual(dump(reference.store as MemoryStore));
-    await reference.store.close();
+    expect(dump(t.store as MemoryStore)).toEqual(dump(referenceStore));
+    await referenceStore.close();
   }, 120_000);
 });

@@ -1,9 +1,9 @@
 import type { Socket } from "node:net";
 import { type Config, defaultConfig } from "../../src/config.ts";
+import { type RunningServer, startServer } from "../../src/http/server.ts";
 import { LinearScorer } from "../../src/scoring/linear-scorer.ts";
 import { ModelHolder } from "../../src/scoring/model-holder.ts";
 import type { Scorer } from "../../src/scoring/scorer.ts";
-import { type RunningServer, startServer } from "../../src/server.ts";
 import type { MemoryStore } from "../../src/state/memory-store.ts";
 import { RedisClusterStore } from "../../src/state/redis-cluster-store.ts";
 import { RedisStore } from "../../src/state/redis-store.ts";

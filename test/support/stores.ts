@@ -1,8 +1,12 @@
 import { inject } from "vitest";
 import { type Config, defaultConfig } from "../../src/config.ts";
-import { Engine } from "../../src/ingest/engine.ts";
+import type { Keys } from "../../src/domain/keys.ts";
+import type { Engine } from "../../src/ingest/engine.ts";
+import type { SessionWatches } from "../../src/publish/watches.ts";
+import type { Recommender } from "../../src/recommend/recommender.ts";
 import { LinearScorer } from "../../src/scoring/linear-scorer.ts";
 import { ModelHolder } from "../../src/scoring/model-holder.ts";
+import { createServices, type Services } from "../../src/services.ts";
 import { MemoryStore } from "../../src/state/memory-store.ts";
 import { RedisClusterStore } from "../../src/state/redis-cluster-store.ts";
 import { RedisStore } from "../../src/state/redis-store.ts";
@@ -43,13 +47,19 @@ export function clusterNodes(): { host: string; port: number }[] {
 }
 
 export interface TestEngine {
+  /** The write path. */
   engine: Engine;
+  /** The read path. */
+  recommender: Recommender;
+  services: Services;
+  keys: Keys;
+  watches: SessionWatches;
   store: AnyStore;
   config: Config;
   close(): Promise<void>;
 }
 
-/** An Engine with the hand-weighted scorer on a fresh store and a unique key prefix. */
+/** The services, hand-weighted scorer, on a fresh store and a unique key prefix. */
 export function makeEngine(
   kind: StoreKind,
   configOverrides: Partial<Config> = {},
@@ -57,6 +67,15 @@ export function makeEngine(
 ): TestEngine {
   const config = defaultConfig({ REDIS_PREFIX: uniquePrefix(), ...configOverrides });
   const store = makeStore(kind, opts);
-  const engine = new Engine(store, config, new ModelHolder(new LinearScorer()));
-  return { engine, store, config, close: () => store.close() };
+  const services = createServices(store, config, new ModelHolder(new LinearScorer()));
+  return {
+    engine: services.engine,
+    recommender: services.recommender,
+    services,
+    keys: services.deps.keys,
+    watches: services.watches,
+    store,
+    config,
+    close: () => store.close(),
+  };
 }

@@ -1,5 +1,4 @@
 import { defaultConfig } from "../../config.ts";
-import { Engine } from "../../ingest/engine.ts";
 import { loadEvents } from "../../learn/load-events.ts";
 import { prequential } from "../../learn/prequential.ts";
 import { trainFromEvents } from "../../learn/train.ts";
@@ -8,6 +7,7 @@ import { LinearScorer } from "../../scoring/linear-scorer.ts";
 import { loadModelFile } from "../../scoring/load-scorer.ts";
 import { ModelHolder } from "../../scoring/model-holder.ts";
 import type { Scorer } from "../../scoring/scorer.ts";
+import { createServices } from "../../services.ts";
 import { MemoryStore } from "../../state/memory-store.ts";
 import { boostingFlag, numberFlag, optionalNumberFlag, parse, requireString } from "../args.ts";
 import { progressBar } from "../progress.ts";
@@ -67,9 +67,9 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   const test = await loadEvents(testFile, config);
   say(`test: ${test.events.length} events (${test.bad.length} bad rows)`);
   // A fresh store: the test replay starts from nothing the train file's sessions left.
-  const engine = new Engine(new MemoryStore(), config, new ModelHolder(scorer));
+  const services = createServices(new MemoryStore(), config, new ModelHolder(scorer));
   const bar = progressBar("test replay");
-  const r = await prequential(engine, test.events, {
+  const r = await prequential(services, test.events, {
     scorer,
     onProgress: json ? undefined : (d, t) => bar.update(d, t),
   });

@@ -1,8 +1,8 @@
 import { defaultConfig } from "../../config.ts";
-import { Engine } from "../../ingest/engine.ts";
 import { type LoadedLog, loadEvents } from "../../learn/load-events.ts";
 import { LinearScorer } from "../../scoring/linear-scorer.ts";
 import { ModelHolder } from "../../scoring/model-holder.ts";
+import { createServices } from "../../services.ts";
 import { MemoryStore } from "../../state/memory-store.ts";
 import { numberFlag, parse, requireString } from "../args.ts";
 
@@ -41,24 +41,26 @@ export async function nextItemCommand(argv: string[]): Promise<void> {
     train = await loadEvents(requireString(flags, "train", USAGE), config);
     test = await loadEvents(requireString(flags, "test", USAGE), config);
   }
-  const engine = new Engine(new MemoryStore(), config, new ModelHolder(new LinearScorer()));
+  const { engine, recommender } = createServices(
+    new MemoryStore(),
+    config,
+    new ModelHolder(new LinearScorer()),
+  );
   const started = performance.now();
   for (const e of train.events) await engine.ingest(e);
   const acc = { covisitation: new Acc(), popularity: new Acc() };
   for (const e of test.events) {
     const snap = await engine.snapshot(e.sessionId);
     if (snap.step > 0 && e.itemId) {
-      const recs = await engine.recommend(e.sessionId, undefined, k);
+      const recs = await recommender.recommend(e.sessionId, undefined, k);
       acc.covisitation.add(
         recs.items.map((i) => i.itemId),
         e.itemId,
         k,
       );
-      const [pop] = await engine.store.read([
-        { op: "ztop", key: engine.keys.globalPopularity(), n: k },
-      ]);
+      const pop = await recommender.popular(undefined, k);
       acc.popularity.add(
-        ((pop ?? []) as [string, number][]).map(([id]) => id),
+        pop.map((p) => p.itemId),
         e.itemId,
         k,
       );

@@ -1,11 +1,11 @@
 import { loadConfig } from "../../config.ts";
 import type { SessionEvent } from "../../domain/event-type.ts";
 import { validateEvent } from "../../domain/validate-event.ts";
-import { Engine } from "../../ingest/engine.ts";
 import { badRow } from "../../ingest/sources/bad-row.ts";
 import { openSource, type SourceFormat } from "../../ingest/sources/detect.ts";
 import { loadScorer } from "../../scoring/load-scorer.ts";
 import { ModelHolder } from "../../scoring/model-holder.ts";
+import { createServices } from "../../services.ts";
 import { createStore } from "../../state/create-store.ts";
 import { numberFlag, parse } from "../args.ts";
 import { printBadRows } from "../bad-rows.ts";
@@ -29,7 +29,7 @@ export async function replayCommand(argv: string[]): Promise<void> {
   if (!file) throw new Error(`a file is required\n\nusage: ${USAGE}`);
   const config = loadConfig();
   const store = createStore(config);
-  const engine = new Engine(store, config, new ModelHolder(loadScorer(config)));
+  const { engine } = createServices(store, config, new ModelHolder(loadScorer(config)));
   const batchSize = numberFlag(flags, "batch", 500);
   const bar = progressBar("replay");
   const bad: { line: number; error: string }[] = [];

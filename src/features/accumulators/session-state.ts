@@ -1,3 +1,5 @@
+import { formatRecentEvent } from "../../domain/recent-event.ts";
+import { SESSION_FIELDS as F } from "../../domain/session-fields.ts";
 import type { Op } from "../../state/ops.ts";
 import type { Accumulator } from "./accumulator.ts";
 import { chunkedWrites } from "./chunked-field.ts";
@@ -9,29 +11,34 @@ export const sessionState: Accumulator = ({ event, step, before }, { keys, confi
   const ik = keys.sessionItems(event.sessionId);
   const set = (field: string, value: string): Op => ({ op: "hset", key: k, field, value });
   const ops: Op[] = [
-    set("step", String(step)),
-    set("ts", String(event.timestamp)),
-    set("lastType", event.type),
+    set(F.step, String(step)),
+    set(F.timestamp, String(event.timestamp)),
+    set(F.lastType, event.type),
   ];
-  if (event.userId) ops.push(set("user", event.userId));
-  if (event.city) ops.push(set("city", event.city));
-  if (event.platform) ops.push(set("platform", event.platform));
-  if (event.device) ops.push(set("device", event.device));
-  if (event.sort) ops.push(set("sort", event.sort));
+  if (event.userId) ops.push(set(F.user, event.userId));
+  if (event.city) ops.push(set(F.city, event.city));
+  if (event.platform) ops.push(set(F.platform, event.platform));
+  if (event.device) ops.push(set(F.device, event.device));
+  if (event.sort) ops.push(set(F.sort, event.sort));
   const was = before.raw.state;
-  if (event.filters) ops.push(...chunkedWrites(k, "filters", event.filters.join("|"), was));
+  if (event.filters) ops.push(...chunkedWrites(k, F.filters, event.filters.join("|"), was));
   if (event.impressions) {
-    ops.push(...chunkedWrites(k, "list", event.impressions.join("|"), was));
-    ops.push(...chunkedWrites(k, "prices", event.prices ? event.prices.join("|") : "", was));
-    ops.push(set("listStep", String(step)));
+    ops.push(...chunkedWrites(k, F.list, event.impressions.join("|"), was));
+    ops.push(...chunkedWrites(k, F.prices, event.prices ? event.prices.join("|") : "", was));
+    ops.push(set(F.listStep, String(step)));
   }
   if (event.itemId) {
-    ops.push(set("lastItem", event.itemId), set("lastItemStep", String(step)));
+    ops.push(set(F.lastItem, event.itemId), set(F.lastItemStep, String(step)));
   }
   ops.push({
     op: "lpush",
     key: rk,
-    value: `${event.type}|${event.itemId ?? ""}|${step}|${event.timestamp}`,
+    value: formatRecentEvent({
+      type: event.type,
+      itemId: event.itemId,
+      step,
+      timestamp: event.timestamp,
+    }),
     cap: config.SESSION_RECENT_EVENTS,
   });
   const ttl = config.SESSION_TTL_SECONDS;

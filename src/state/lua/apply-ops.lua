@@ -12,7 +12,7 @@
         z  key member by cap         ZINCRBY then keep the cap highest
         m  key member score cap      score = max(old, score) then keep the cap highest
         l  key value cap             LPUSH then LTRIM to cap
-        t  key item type step cap    session-item packed counters (n,first,last,c0..c8)
+        t  key item type step cap    session-item packed counters (n,first,last,c0..c{TYPES-1})
         e  key seconds               EXPIRE
         a  key member                SADD
         r  key member                SREM
@@ -23,7 +23,9 @@
   Returns: the number of ops applied, or -1 when a guard found its event applied already
   (then nothing is written). Errors: "ERR sr-bad-op <code>" for an unknown code.
 ]]
-local TYPES = 9
+-- One counter per item event type: ITEM_EVENT_TYPES of src/domain/event-type.ts, filled in
+-- when the script is loaded (src/state/lua/index.ts).
+local TYPES = {{ITEM_EVENT_TYPES}}
 -- Width of each op in ARGV (code, key index, args). Every op code must be listed here.
 local ARITY = { h = 4, s = 4, z = 5, m = 5, l = 4, t = 6, e = 3, a = 3, r = 3, d = 3, y = 3, g = 6 }
 
@@ -109,6 +111,8 @@ while i <= n do
         c[j] = tonumber(part)
         j = j + 1
       end
+      -- Counters packed before a type was appended have fewer fields: the new ones are 0.
+      for t = 1, TYPES do c[3 + t] = c[3 + t] or 0 end
     end
     c[1] = c[1] + 1
     if step > c[3] then c[3] = step end
