@@ -185,7 +185,7 @@ export async function startRedisCluster(
   };
 
   /** Every slot range lists its replicas, and every replica's link to its master is up. */
-  const waitReplicas = async (timeoutMs = 20_000) => {
+  const waitReplicas = async (timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const c = connect(nodes[0]!.port);
