@@ -37,7 +37,9 @@ describe.each(STORE_KINDS)("graceful shutdown (%s store)", (kind) => {
 
     // Slow store reads from now on: every trackEvents below is still running at close().
     const read = store.read.bind(store);
+    let reading = 0;
     store.read = async (reads: readonly ReadOp[]) => {
+      reading++;
       await sleep(300);
       return read(reads);
     };
@@ -53,7 +55,9 @@ describe.each(STORE_KINDS)("graceful shutdown (%s store)", (kind) => {
       };
     });
     const requests = batches.map((b) => gql(ts!.url, TrackEventsDocument, { events: b.events }));
-    await sleep(50); // the requests have reached the server
+    // Every batch has reached the server and is inside its first store read (a fixed sleep
+    // was too short on a loaded machine: a request then arrived after close() began).
+    await eventually(() => expect(reading).toBeGreaterThanOrEqual(batches.length), 10_000);
 
     const t0 = Date.now();
     const closed = server.close();
